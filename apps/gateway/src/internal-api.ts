@@ -1,0 +1,81 @@
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  type CreateSessionEvent,
+  createSessionRequest,
+  dockyardError,
+  runScriptRequest,
+  sessionId as sessionIdSchema,
+} from "@dockyard/protocol";
+import type { SandboxDriver } from "@dockyard/sandbox";
+import { readJson, sendError, sendJson } from "./http-io.ts";
+
+function authorized(req: IncomingMessage, secret: string): boolean {
+  const given = Buffer.from(req.headers.authorization ?? "");
+  const expected = Buffer.from(`Bearer ${secret}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The web app's control API: create (streaming progress), inspect and remove sessions, run scripts inside them.
+ * Returns false when the path is not ours.
+ */
+export async function handleInternalApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  driver: SandboxDriver,
+  secret: string,
+): Promise<boolean> {
+  const url = new URL(req.url ?? "/", "http://gateway");
+  if (!url.pathname.startsWith("/internal/")) return false;
+  if (!authorized(req, secret)) {
+    sendError(res, dockyardError("UNAUTHENTICATED", "The internal API needs the shared secret."));
+    return true;
+  }
+
+  if (url.pathname === "/internal/sessions" && req.method === "POST") {
+    const body = await readJson(req, createSessionRequest);
+    if (!body.ok) {
+      sendError(res, body.error);
+      return true;
+    }
+    res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store" });
+    const send = (event: CreateSessionEvent) => res.write(`${JSON.stringify(event)}\n`);
+    const result = await driver.createSession(body.value, send);
+    send(
+      result.ok ? { type: "ready", hosts: result.value.hosts.map((h) => h.name) } : { type: "error", ...result.error },
+    );
+    res.end();
+    return true;
+  }
+
+  const match = /^\/internal\/sessions\/([^/]+)(\/scripts)?$/.exec(url.pathname);
+  const id = sessionIdSchema.safeParse(match?.[1]);
+  if (!match || !id.success) {
+    sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${url.pathname}.`));
+    return true;
+  }
+
+  if (match[2] && req.method === "POST") {
+    const body = await readJson(req, runScriptRequest);
+    if (!body.ok) {
+      sendError(res, body.error);
+      return true;
+    }
+    const result = await driver.runScript({ sessionId: id.data, ...body.value });
+    result.ok ? sendJson(res, 200, result.value) : sendError(res, result.error);
+    return true;
+  }
+  if (!match[2] && req.method === "GET") {
+    const result = await driver.inspectSession(id.data);
+    result.ok ? sendJson(res, 200, result.value) : sendError(res, result.error);
+    return true;
+  }
+  if (!match[2] && req.method === "DELETE") {
+    const result = await driver.removeSession(id.data);
+    result.ok ? sendJson(res, 200, result.value) : sendError(res, result.error);
+    return true;
+  }
+  sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${url.pathname}.`));
+  return true;
+}

@@ -1,0 +1,27 @@
+import { DockerDriver } from "@dockyard/sandbox";
+import Docker from "dockerode";
+import { loadEnv } from "./env.ts";
+import { createGatewayServer } from "./gateway-server.ts";
+
+const env = loadEnv();
+const driver = new DockerDriver({ docker: new Docker({ socketPath: env.DOCKER_SOCKET }) });
+const { server, terminals } = createGatewayServer({
+  driver,
+  secret: env.DOCKYARD_SECRET,
+  allowedOrigins: env.DOCKYARD_ALLOWED_ORIGINS,
+});
+
+server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST, async () => {
+  const docker = await driver.ping();
+  console.log(
+    `[gateway] listening on http://${env.GATEWAY_HOST}:${env.GATEWAY_PORT} (docker: ${docker.ok ? docker.value.version : docker.error.message})`,
+  );
+});
+
+const shutdown = () => {
+  terminals.closeAll();
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2000).unref();
+};
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);

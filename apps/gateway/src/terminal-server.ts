@@ -1,0 +1,145 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import {
+  type DockyardError,
+  dockyardError,
+  httpStatusOf,
+  MAX_INPUT_FRAME_BYTES,
+  parseTerminalClientMessage,
+  type TerminalServerMessage,
+  wsCloseCodeOf,
+} from "@dockyard/protocol";
+import type { SandboxDriver, TerminalStream } from "@dockyard/sandbox";
+import { verifyTerminalToken } from "@dockyard/token";
+import { type RawData, type WebSocket, WebSocketServer } from "ws";
+
+export interface TerminalServerOptions {
+  driver: SandboxDriver;
+  secret: string;
+  allowedOrigins: string[];
+}
+
+const HEARTBEAT_MS = 30_000;
+
+/** The browser may open terminals from the page's own host (any port) or from an origin the admin allowed. */
+export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allowed: string[]): boolean {
+  if (!origin) return false;
+  if (allowed.includes(origin)) return true;
+  try {
+    const originHost = new URL(origin).hostname;
+    const requestHost = new URL(`http://${hostHeader ?? ""}`).hostname;
+    return originHost === requestHost;
+  } catch {
+    return false;
+  }
+}
+
+function rejectUpgrade(socket: Duplex, error: DockyardError): void {
+  const status = httpStatusOf(error.code);
+  const body = JSON.stringify({ error });
+  socket.end(
+    `HTTP/1.1 ${status} ${error.code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+const clampSize = (value: string | null, fallback: number) => {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : fallback;
+};
+
+/**
+ * WebSocket terminals at /terminal?token=…&cols=…&rows=…. Origin, token and ownership are checked before the
+ * upgrade; a failed check answers with an HTTP error and no socket.
+ */
+export class TerminalServer {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INPUT_FRAME_BYTES });
+  private readonly terminals = new Set<TerminalStream>();
+
+  constructor(private readonly options: TerminalServerOptions) {}
+
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://gateway");
+    if (url.pathname !== "/terminal") return rejectUpgrade(socket, dockyardError("NOT_FOUND", "No such socket."));
+    if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins)) {
+      return rejectUpgrade(socket, dockyardError("FORBIDDEN", "This origin may not open terminals."));
+    }
+    const claims = verifyTerminalToken(url.searchParams.get("token") ?? "", this.options.secret);
+    if (!claims.ok) return rejectUpgrade(socket, claims.error);
+    const session = await this.options.driver.inspectSession(claims.value.sid);
+    if (!session.ok) return rejectUpgrade(socket, session.error);
+    if (session.value.userId !== claims.value.sub) {
+      return rejectUpgrade(socket, dockyardError("FORBIDDEN", "This sandbox belongs to someone else."));
+    }
+    const cols = clampSize(url.searchParams.get("cols"), 80);
+    const rows = clampSize(url.searchParams.get("rows"), 24);
+    const terminal = await this.options.driver.openTerminal({
+      sessionId: claims.value.sid,
+      host: claims.value.host,
+      cols,
+      rows,
+    });
+    if (!terminal.ok) return rejectUpgrade(socket, terminal.error);
+    this.wss.handleUpgrade(req, socket, head, (ws) =>
+      this.attach(ws, terminal.value, claims.value.sid, claims.value.host, claims.value.mode === "write"),
+    );
+  }
+
+  private attach(ws: WebSocket, terminal: TerminalStream, sessionId: string, host: string, writable: boolean): void {
+    this.terminals.add(terminal);
+    const send = (message: TerminalServerMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    let alive = true;
+    const heartbeat = setInterval(() => {
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, HEARTBEAT_MS);
+    ws.on("pong", () => {
+      alive = true;
+    });
+
+    const close = () => {
+      clearInterval(heartbeat);
+      if (this.terminals.delete(terminal)) terminal.dispose();
+    };
+
+    terminal.onData((chunk) => {
+      if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
+    });
+    terminal.onExit((exitCode) => {
+      send({ type: "exit", exitCode });
+      ws.close(1000, "shell exited");
+      close();
+    });
+
+    ws.on("message", (data: RawData, isBinary: boolean) => {
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      if (isBinary) {
+        if (writable) terminal.write(bytes);
+        return;
+      }
+      const parsed = parseTerminalClientMessage(bytes.toString("utf8"));
+      if (!parsed.ok) {
+        send({ type: "error", code: "BAD_REQUEST", message: `Ignored a bad control message: ${parsed.reason}` });
+        return;
+      }
+      const message = parsed.message;
+      if (message.type === "resize") {
+        terminal.resize(message.cols, message.rows).catch(() => undefined);
+      } else if (message.type === "ping") {
+        send({ type: "pong", id: message.id });
+      }
+    });
+    ws.on("close", close);
+    ws.on("error", close);
+    send({ type: "ready", sessionId, host });
+  }
+
+  /** Ends every terminal (shutdown). */
+  closeAll(): void {
+    for (const ws of this.wss.clients) ws.close(wsCloseCodeOf("INTERNAL"), "gateway shutting down");
+    for (const terminal of this.terminals) terminal.dispose();
+    this.terminals.clear();
+  }
+}

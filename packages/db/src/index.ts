@@ -1,0 +1,3 @@
+export * from "./client.ts";
+export * from "./lab-sessions.ts";
+export * from "./progress.ts";

@@ -1,0 +1,34 @@
+import type { Db } from "./client.ts";
+import { ensureUser } from "./progress.ts";
+
+export type LabSessionStatus = "starting" | "running" | "stopped" | "failed";
+
+export async function createLabSession(db: Db, input: { id: string; userId: string; scenarioSlug: string }) {
+  await ensureUser(db, input.userId);
+  return db.labSession.create({ data: { ...input, status: "starting" } });
+}
+
+export async function markLabSession(db: Db, id: string, status: LabSessionStatus, error?: string) {
+  const now = new Date();
+  return db.labSession.update({
+    where: { id },
+    data: {
+      status,
+      error: error ?? null,
+      ...(status === "running" ? { readyAt: now } : {}),
+      ...(status === "stopped" || status === "failed" ? { stoppedAt: now } : {}),
+    },
+  });
+}
+
+/** The user's live session for a scenario, if any (starting or running). */
+export async function findActiveLabSession(db: Db, userId: string, scenarioSlug: string) {
+  return db.labSession.findFirst({
+    where: { userId, scenarioSlug, status: { in: ["starting", "running"] } },
+    orderBy: { createdAt: "desc" },
+  });
+}
+
+export async function getLabSession(db: Db, id: string) {
+  return db.labSession.findUnique({ where: { id } });
+}

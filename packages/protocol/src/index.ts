@@ -1,0 +1,4 @@
+export * from "./error-codes.ts";
+export * from "./internal-api.ts";
+export * from "./terminal-messages.ts";
+export * from "./terminal-token.ts";

@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { errorCodeList } from "./error-codes.ts";
+
+/**
+ * The gateway's internal HTTP API, called by the web app only (bearer secret). Request and response bodies are
+ * parsed with these schemas on both sides.
+ */
+
+/** Session ids and host names appear in Docker names and labels: keep them to a safe alphabet. */
+export const sessionId = z.string().regex(/^[a-z0-9][a-z0-9-]{5,62}$/, "session id: 6-63 of a-z, 0-9, -");
+export const hostName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "host name: a-z, 0-9, -");
+export const scenarioSlug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "scenario slug");
+
+export const createSessionRequest = z.object({
+  sessionId,
+  userId: z.string().min(1).max(128),
+  scenario: scenarioSlug,
+  /** The hosts of the session, host01 first; each runs one container of the given image. */
+  hosts: z
+    .array(z.object({ name: hostName, image: z.string().min(1).max(256) }))
+    .min(1)
+    .max(8),
+});
+export type CreateSessionRequest = z.infer<typeof createSessionRequest>;
+
+export const sessionPhase = z.enum(["network", "container", "starting", "ready"]);
+export type SessionPhase = z.infer<typeof sessionPhase>;
+
+/** POST /internal/sessions answers with newline-delimited JSON events, so the page can show progress. */
+export const createSessionEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("progress"), phase: sessionPhase, message: z.string() }),
+  z.object({ type: z.literal("ready"), hosts: z.array(hostName) }),
+  z.object({ type: z.literal("error"), code: z.enum(errorCodeList), message: z.string() }),
+]);
+export type CreateSessionEvent = z.infer<typeof createSessionEvent>;
+
+export const runScriptRequest = z.object({
+  host: hostName.default("host01"),
+  script: z.string().max(256 * 1024),
+  /** Killed after this long; the result says so. */
+  timeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(10 * 60_000)
+    .default(30_000),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+});
+export type RunScriptRequest = z.input<typeof runScriptRequest>;
+
+export const runScriptResult = z.object({
+  exitCode: z.number().int().nullable(),
+  stdout: z.string(),
+  stderr: z.string(),
+  timedOut: z.boolean(),
+  /** What the script wrote to the file named by $VERIFICATION_FAILURE_REASON, if anything. */
+  failureReason: z.string().optional(),
+  durationMs: z.number(),
+});
+export type RunScriptResult = z.infer<typeof runScriptResult>;
+
+export const sessionState = z.object({
+  sessionId,
+  /** The user the session belongs to (its dockyard.user label). */
+  userId: z.string(),
+  hosts: z.array(z.object({ name: hostName, running: z.boolean() })),
+});
+export type SessionState = z.infer<typeof sessionState>;
+
+export const removeSessionResult = z.object({ containers: z.number().int(), networks: z.number().int() });
+export type RemoveSessionResult = z.infer<typeof removeSessionResult>;
+
+export const errorBody = z.object({ error: z.object({ code: z.enum(errorCodeList), message: z.string() }) });
+
+export const gatewayHealth = z.object({
+  ok: z.boolean(),
+  docker: z.object({ ok: z.boolean(), version: z.string().optional(), error: z.string().optional() }),
+});
+export type GatewayHealth = z.infer<typeof gatewayHealth>;

@@ -1,0 +1,385 @@
+import { randomBytes } from "node:crypto";
+import { PassThrough } from "node:stream";
+import {
+  type CreateSessionEvent,
+  type DockyardError,
+  dockyardError,
+  err,
+  ok,
+  type Result,
+  type RunScriptResult,
+  type SessionState,
+} from "@dockyard/protocol";
+import Docker from "dockerode";
+import { fromDockerError } from "./docker-errors.ts";
+import {
+  LABEL,
+  type SandboxDriver,
+  type ScriptRun,
+  type SessionSpec,
+  type TerminalOptions,
+  type TerminalStream,
+} from "./sandbox-driver.ts";
+
+export interface SandboxLimits {
+  /** Bytes of memory per host (swap included). */
+  memoryBytes: number;
+  /** CPUs per host, fractional allowed. */
+  cpus: number;
+  /** Most processes per host: a fork bomb stops here. */
+  pids: number;
+}
+
+export interface DockerDriverOptions {
+  docker?: Docker;
+  limits?: Partial<SandboxLimits>;
+}
+
+const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 1024 * 1024 * 1024, cpus: 1, pids: 512 };
+
+/** Root inside a sandbox needs these to install packages and manage files; everything else is dropped. */
+const CAPABILITIES = [
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "SETGID",
+  "SETUID",
+  "SETPCAP",
+  "NET_BIND_SERVICE",
+  "NET_RAW",
+  "SYS_CHROOT",
+  "AUDIT_WRITE",
+];
+
+const OUTPUT_LIMIT = 64 * 1024;
+
+export const networkName = (sessionId: string) => `dockyard-${sessionId}`;
+export const containerName = (sessionId: string, host: string) => `dockyard-${sessionId}-${host}`;
+
+/** The SandboxDriver on a Docker engine: one bridge network per session, one container per host. */
+export class DockerDriver implements SandboxDriver {
+  readonly docker: Docker;
+  readonly limits: SandboxLimits;
+
+  constructor(options: DockerDriverOptions = {}) {
+    this.docker = options.docker ?? new Docker();
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+  }
+
+  async ping(): Promise<Result<{ version: string }>> {
+    try {
+      const version = await this.docker.version();
+      return ok({ version: version.Version });
+    } catch (error) {
+      return err(fromDockerError(error, "asking for its version"));
+    }
+  }
+
+  async createSession(spec: SessionSpec, onEvent: (event: CreateSessionEvent) => void): Promise<Result<SessionState>> {
+    const created = new Date().toISOString();
+    const labels = {
+      [LABEL.managed]: "true",
+      [LABEL.session]: spec.sessionId,
+      [LABEL.user]: spec.userId,
+      [LABEL.scenario]: spec.scenario,
+      [LABEL.created]: created,
+    };
+    const failed = async (error: DockyardError): Promise<Result<SessionState>> => {
+      await this.removeSession(spec.sessionId);
+      return err(error);
+    };
+
+    for (const host of spec.hosts) {
+      try {
+        await this.docker.getImage(host.image).inspect();
+      } catch (error) {
+        const e = fromDockerError(error, `looking for image ${host.image}`);
+        if (e.code !== "NOT_FOUND") return err(e);
+        return err(
+          dockyardError(
+            "SANDBOX_FAILED",
+            `The sandbox image ${host.image} is missing: build it with "npm run images".`,
+          ),
+        );
+      }
+    }
+
+    onEvent({ type: "progress", phase: "network", message: "Creating the session network" });
+    const network = networkName(spec.sessionId);
+    try {
+      await this.docker.createNetwork({ Name: network, Driver: "bridge", Labels: labels, CheckDuplicate: true });
+    } catch (error) {
+      return failed(fromDockerError(error, "creating the session network"));
+    }
+
+    for (const host of spec.hosts) {
+      onEvent({ type: "progress", phase: "container", message: `Creating ${host.name}` });
+      try {
+        const container = await this.docker.createContainer({
+          name: containerName(spec.sessionId, host.name),
+          Hostname: host.name,
+          Image: host.image,
+          Labels: { ...labels, [LABEL.host]: host.name },
+          Env: ["TERM=xterm-256color", `DOCKYARD_SESSION=${spec.sessionId}`, `DOCKYARD_HOST=${host.name}`],
+          WorkingDir: "/root",
+          HostConfig: {
+            NetworkMode: network,
+            CapDrop: ["ALL"],
+            CapAdd: CAPABILITIES,
+            SecurityOpt: ["no-new-privileges"],
+            PidsLimit: this.limits.pids,
+            Memory: this.limits.memoryBytes,
+            MemorySwap: this.limits.memoryBytes,
+            NanoCpus: Math.round(this.limits.cpus * 1e9),
+            RestartPolicy: { Name: "no" },
+            LogConfig: { Type: "none", Config: {} },
+          },
+          NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [host.name] } } },
+        });
+        onEvent({ type: "progress", phase: "starting", message: `Starting ${host.name}` });
+        await container.start();
+      } catch (error) {
+        return failed(fromDockerError(error, `starting ${host.name}`));
+      }
+    }
+
+    const state = await this.inspectSession(spec.sessionId);
+    if (!state.ok) return failed(state.error);
+    const down = state.value.hosts.filter((h) => !h.running);
+    if (down.length > 0) {
+      return failed(dockyardError("SANDBOX_FAILED", `${down.map((h) => h.name).join(", ")} stopped right after start`));
+    }
+    onEvent({ type: "progress", phase: "ready", message: "Sandbox ready" });
+    return state;
+  }
+
+  private async sessionContainers(sessionId: string) {
+    return this.docker.listContainers({ all: true, filters: { label: [`${LABEL.session}=${sessionId}`] } });
+  }
+
+  async inspectSession(sessionId: string): Promise<Result<SessionState>> {
+    try {
+      const containers = await this.sessionContainers(sessionId);
+      if (containers.length === 0) return err(dockyardError("NOT_FOUND", `No sandbox for session ${sessionId}.`));
+      const hosts = containers
+        .map((c) => ({ name: c.Labels[LABEL.host] ?? "host01", running: c.State === "running" }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      return ok({ sessionId, userId: containers[0]?.Labels[LABEL.user] ?? "", hosts });
+    } catch (error) {
+      return err(fromDockerError(error, "listing the session's containers"));
+    }
+  }
+
+  async removeSession(sessionId: string): Promise<Result<{ containers: number; networks: number }>> {
+    try {
+      const containers = await this.sessionContainers(sessionId);
+      await Promise.all(
+        containers.map((c) =>
+          this.docker
+            .getContainer(c.Id)
+            .remove({ force: true, v: true })
+            .catch((error: unknown) => {
+              if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+            }),
+        ),
+      );
+      const networks = await this.docker.listNetworks({ filters: { label: [`${LABEL.session}=${sessionId}`] } });
+      await Promise.all(
+        networks.map((n) =>
+          this.docker
+            .getNetwork(n.Id)
+            .remove()
+            .catch((error: unknown) => {
+              if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+            }),
+        ),
+      );
+      return ok({ containers: containers.length, networks: networks.length });
+    } catch (error) {
+      return err(fromDockerError(error, "removing the session"));
+    }
+  }
+
+  async listSessions() {
+    try {
+      const containers = await this.docker.listContainers({ all: true, filters: { label: [LABEL.session] } });
+      const sessions = new Map<string, { sessionId: string; userId: string; scenario: string; created: string }>();
+      for (const c of containers) {
+        const sessionId = c.Labels[LABEL.session];
+        if (!sessionId || sessions.has(sessionId)) continue;
+        sessions.set(sessionId, {
+          sessionId,
+          userId: c.Labels[LABEL.user] ?? "",
+          scenario: c.Labels[LABEL.scenario] ?? "",
+          created: c.Labels[LABEL.created] ?? "",
+        });
+      }
+      return ok([...sessions.values()]);
+    } catch (error) {
+      return err(fromDockerError(error, "listing sessions"));
+    }
+  }
+
+  private async hostContainer(sessionId: string, host: string): Promise<Result<Docker.Container>> {
+    try {
+      const containers = await this.docker.listContainers({
+        all: true,
+        filters: { label: [`${LABEL.session}=${sessionId}`, `${LABEL.host}=${host}`] },
+      });
+      const found = containers[0];
+      if (!found) return err(dockyardError("NOT_FOUND", `No host ${host} in session ${sessionId}.`));
+      if (found.State !== "running") return err(dockyardError("CONFLICT", `Host ${host} is not running.`));
+      return ok(this.docker.getContainer(found.Id));
+    } catch (error) {
+      return err(fromDockerError(error, `finding ${host}`));
+    }
+  }
+
+  async runScript(run: ScriptRun): Promise<Result<RunScriptResult>> {
+    const container = await this.hostContainer(run.sessionId, run.host);
+    if (!container.ok) return container;
+    const reasonFile = `/tmp/.dockyard-reason-${randomBytes(6).toString("hex")}`;
+    const seconds = Math.max(1, Math.ceil(run.timeoutMs / 1000));
+    const env = Object.entries({ ...run.env, VERIFICATION_FAILURE_REASON: reasonFile }).map(([k, v]) => `${k}=${v}`);
+    const started = performance.now();
+    try {
+      // `timeout` inside the sandbox ends the script (and what it started) even if our connection drops.
+      const result = await this.exec(
+        container.value,
+        ["timeout", "-k", "2", String(seconds), "bash", "-c", run.script],
+        env,
+      );
+      const reason = await this.exec(
+        container.value,
+        ["sh", "-c", 'cat "$1" 2>/dev/null; rm -f "$1"', "sh", reasonFile],
+        [],
+      );
+      const timedOut =
+        result.exitCode === 124 || (result.exitCode === 137 && performance.now() - started >= run.timeoutMs);
+      return ok({
+        exitCode: result.exitCode,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        timedOut,
+        failureReason: reason.stdout.trim() || undefined,
+        durationMs: Math.round(performance.now() - started),
+      });
+    } catch (error) {
+      return err(fromDockerError(error, `running a script on ${run.host}`));
+    }
+  }
+
+  private async exec(container: Docker.Container, cmd: string[], env: string[]) {
+    const exec = await container.exec({
+      Cmd: cmd,
+      Env: env,
+      AttachStdout: true,
+      AttachStderr: true,
+      WorkingDir: "/root",
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const stdout = new Collector();
+    const stderr = new Collector();
+    this.docker.modem.demuxStream(stream, stdout.sink, stderr.sink);
+    await new Promise<void>((resolve, reject) => {
+      stream.on("end", resolve);
+      stream.on("close", resolve);
+      stream.on("error", reject);
+    });
+    const info = await exec.inspect();
+    return { exitCode: info.ExitCode ?? null, stdout: stdout.text(), stderr: stderr.text() };
+  }
+
+  async openTerminal(options: TerminalOptions): Promise<Result<TerminalStream>> {
+    const container = await this.hostContainer(options.sessionId, options.host);
+    if (!container.ok) return container;
+    try {
+      // The shell records its pid so that dispose can end it (and its children) inside the sandbox.
+      const pidFile = `/run/dockyard-terminal-${randomBytes(6).toString("hex")}.pid`;
+      const exec = await container.value.exec({
+        Cmd: ["bash", "-c", 'echo $$ > "$0"; exec bash -l', pidFile],
+        Env: ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8"],
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+        WorkingDir: "/root",
+      });
+      const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
+      await exec.resize({ h: options.rows, w: options.cols }).catch(() => undefined);
+      const hangUp = () =>
+        this.exec(container.value, ["sh", "-c", 'kill -HUP "$(cat "$1")" 2>/dev/null; rm -f "$1"', "sh", pidFile], [])
+          .then(() => undefined)
+          .catch(() => undefined);
+      return ok(new DockerTerminal(exec, stream, hangUp));
+    } catch (error) {
+      return err(fromDockerError(error, `opening a terminal on ${options.host}`));
+    }
+  }
+}
+
+class Collector {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  readonly sink = new PassThrough();
+  constructor() {
+    this.sink.on("data", (chunk: Buffer) => {
+      if (this.size >= OUTPUT_LIMIT) return;
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+    });
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).subarray(0, OUTPUT_LIMIT).toString("utf8");
+  }
+}
+
+/** One TTY exec; owns its stream and ends it on dispose. */
+class DockerTerminal implements TerminalStream {
+  private exitListeners: ((code: number | null) => void)[] = [];
+  private exited = false;
+
+  constructor(
+    private readonly exec: Docker.Exec,
+    private readonly stream: NodeJS.ReadWriteStream,
+    private readonly hangUp: () => Promise<void>,
+  ) {
+    const finish = () => {
+      if (this.exited) return;
+      this.exited = true;
+      this.exec
+        .inspect()
+        .then((info) => info.ExitCode ?? null)
+        .catch(() => null)
+        .then((code) => {
+          for (const listener of this.exitListeners) listener(code);
+        });
+    };
+    stream.on("end", finish);
+    stream.on("close", finish);
+    stream.on("error", finish);
+  }
+
+  write(data: Uint8Array | string): void {
+    if (!this.exited) this.stream.write(data);
+  }
+
+  async resize(cols: number, rows: number): Promise<void> {
+    await this.exec.resize({ h: rows, w: cols });
+  }
+
+  onData(listener: (chunk: Buffer) => void): void {
+    this.stream.on("data", listener);
+  }
+
+  onExit(listener: (exitCode: number | null) => void): void {
+    this.exitListeners.push(listener);
+  }
+
+  dispose(): void {
+    if (!this.exited) void this.hangUp();
+    (this.stream as unknown as { destroy?: () => void }).destroy?.();
+  }
+}

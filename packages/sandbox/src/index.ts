@@ -1,0 +1,2 @@
+export * from "./docker-driver.ts";
+export * from "./sandbox-driver.ts";

@@ -1,0 +1,55 @@
+import type { CreateSessionEvent, DockyardError, Result, RunScriptResult, SessionState } from "@dockyard/protocol";
+
+/** Labels on every container and network Dockyard creates; a restart reconciles sandboxes through them. */
+export const LABEL = {
+  managed: "dockyard.managed",
+  session: "dockyard.session",
+  user: "dockyard.user",
+  scenario: "dockyard.scenario",
+  host: "dockyard.host",
+  created: "dockyard.created",
+} as const;
+
+export interface SessionSpec {
+  sessionId: string;
+  userId: string;
+  scenario: string;
+  hosts: { name: string; image: string }[];
+}
+
+export interface ScriptRun {
+  sessionId: string;
+  host: string;
+  script: string;
+  timeoutMs: number;
+  env: Record<string, string>;
+}
+
+/** A shell attached to a host of a session: bytes in and out, resizable. Disposing it ends the shell. */
+export interface TerminalStream {
+  write(data: Uint8Array | string): void;
+  resize(cols: number, rows: number): Promise<void>;
+  onData(listener: (chunk: Buffer) => void): void;
+  onExit(listener: (exitCode: number | null) => void): void;
+  dispose(): void;
+}
+
+export interface TerminalOptions {
+  sessionId: string;
+  host: string;
+  cols: number;
+  rows: number;
+}
+
+/** Where sandboxes live. The Docker implementation is the first; a Kubernetes one can follow the same shape. */
+export interface SandboxDriver {
+  /** Creates the session's network and hosts, reporting progress; removes what it made if a step fails. */
+  createSession(spec: SessionSpec, onEvent: (event: CreateSessionEvent) => void): Promise<Result<SessionState>>;
+  inspectSession(sessionId: string): Promise<Result<SessionState>>;
+  removeSession(sessionId: string): Promise<Result<{ containers: number; networks: number }>>;
+  runScript(run: ScriptRun): Promise<Result<RunScriptResult>>;
+  openTerminal(options: TerminalOptions): Promise<Result<TerminalStream>>;
+  /** Every session this driver manages, by its labels. */
+  listSessions(): Promise<Result<{ sessionId: string; userId: string; scenario: string; created: string }[]>>;
+  ping(): Promise<Result<{ version: string }, DockyardError>>;
+}
