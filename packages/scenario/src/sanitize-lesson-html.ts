@@ -1,0 +1,53 @@
+import sanitizeHtml from "sanitize-html";
+
+const ACTION_ATTRIBUTES = [
+  "class",
+  "data-action",
+  "data-terminal",
+  "data-host",
+  "data-interrupt",
+  "data-ctrl-seq",
+  "data-no-newline",
+  "data-no-copy",
+  "role",
+  "tabindex",
+  "title",
+];
+
+const OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "details", "summary", "del", "ins"],
+  allowedAttributes: {
+    a: ["href", "name", "title", "target", "rel"],
+    img: ["src", "alt", "title", "width", "height"],
+    // File blocks: a click writes the content to a file in the sandbox (attribute values may hold `>` and quotes).
+    pre: [...ACTION_ATTRIBUTES, "data-filename", "data-target", "data-marker"],
+    code: ACTION_ATTRIBUTES,
+    details: ["open"],
+    ol: ["start", "type"],
+    th: ["align", "colspan", "rowspan", "style"],
+    td: ["align", "colspan", "rowspan", "style"],
+    span: ["class"],
+    div: ["class"],
+    kbd: ["class"],
+    abbr: ["title"],
+  },
+  allowedStyles: { th: { "text-align": [/^(left|right|center)$/] }, td: { "text-align": [/^(left|right|center)$/] } },
+  allowedSchemes: ["http", "https", "mailto"],
+  allowedSchemesByTag: { img: ["http", "https"] },
+  allowProtocolRelative: false,
+  transformTags: {
+    a: (tagName, attribs) => {
+      const { target: _target, rel: _rel, ...rest } = attribs;
+      const external = /^https?:\/\//i.test(rest.href?.trim() ?? "");
+      return {
+        tagName,
+        attribs: external ? { ...rest, rel: "noopener noreferrer", target: "_blank" } : rest,
+      };
+    },
+  },
+};
+
+/** Keeps the HTML a lesson needs (details/summary, images, tables, file blocks, actions); drops scripts and handlers. */
+export function sanitizeLessonHtml(html: string): string {
+  return sanitizeHtml(html, OPTIONS);
+}
