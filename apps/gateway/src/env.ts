@@ -15,6 +15,11 @@ const schema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+  /** Labels this installation's sandboxes (dockyard.instance). */
+  DOCKYARD_INSTANCE: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/)
+    .default("default"),
   /** Docker engine socket; dockerode's default is /var/run/docker.sock. */
   DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
 });

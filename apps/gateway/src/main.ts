@@ -4,7 +4,10 @@ import { loadEnv } from "./env.ts";
 import { createGatewayServer } from "./gateway-server.ts";
 
 const env = loadEnv();
-const driver = new DockerDriver({ docker: new Docker({ socketPath: env.DOCKER_SOCKET }) });
+const driver = new DockerDriver({
+  docker: new Docker({ socketPath: env.DOCKER_SOCKET }),
+  instance: env.DOCKYARD_INSTANCE,
+});
 const { server, terminals } = createGatewayServer({
   driver,
   secret: env.DOCKYARD_SECRET,

@@ -140,6 +140,7 @@ describe("gateway against the real Docker engine", () => {
       [LABEL.user]: "user-a",
       [LABEL.scenario]: "it-scenario",
       [LABEL.host]: "host01",
+      [LABEL.instance]: "default",
     });
     expect(Date.parse(info?.Labels[LABEL.created] ?? "")).toBeGreaterThan(0);
     const inspect = await docker.getContainer(info?.Id ?? "").inspect();
@@ -185,6 +186,23 @@ describe("gateway against the real Docker engine", () => {
     t.type("echo still-$((1+1))\r");
     await t.waitForOutput("still-2");
     t.ws.close();
+  });
+
+  it("ends the shell when its socket closes, leaving no process behind", async () => {
+    const shells = async () => {
+      const res = await runScript(sessionA, "ps -eo args= | grep -c '^bash -l$' || true");
+      return Number(String(res.body.stdout).trim());
+    };
+    const token = mintTerminalToken({ sub: "user-a", sid: sessionA, host: "host01", mode: "write" }, SECRET);
+    const t = openTerminal(token);
+    await t.waitFor(() => t.messages.some((m) => m.type === "ready"), "ready");
+    t.type("sleep 600 &\r");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await shells()).toBeGreaterThanOrEqual(1);
+    t.ws.close();
+    const until = Date.now() + 10_000;
+    while ((await shells()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(await shells()).toBe(0);
   });
 
   it("checks origin, token and owner before the upgrade", async () => {

@@ -77,3 +77,10 @@ export const gatewayHealth = z.object({
   docker: z.object({ ok: z.boolean(), version: z.string().optional(), error: z.string().optional() }),
 });
 export type GatewayHealth = z.infer<typeof gatewayHealth>;
+
+/**
+ * POST /api/scenarios/:slug/session on the web app streams these to the browser: the session's id first, then the
+ * gateway's progress events.
+ */
+export const labStartEvent = z.union([z.object({ type: z.literal("session"), sessionId }), createSessionEvent]);
+export type LabStartEvent = z.infer<typeof labStartEvent>;

@@ -33,6 +33,8 @@ export interface SandboxLimits {
 export interface DockerDriverOptions {
   docker?: Docker;
   limits?: Partial<SandboxLimits>;
+  /** Written to every resource's dockyard.instance label. */
+  instance?: string;
 }
 
 const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 1024 * 1024 * 1024, cpus: 1, pids: 512 };
@@ -62,10 +64,12 @@ export const containerName = (sessionId: string, host: string) => `dockyard-${se
 export class DockerDriver implements SandboxDriver {
   readonly docker: Docker;
   readonly limits: SandboxLimits;
+  readonly instance: string;
 
   constructor(options: DockerDriverOptions = {}) {
     this.docker = options.docker ?? new Docker();
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.instance = options.instance ?? "default";
   }
 
   async ping(): Promise<Result<{ version: string }>> {
@@ -81,6 +85,7 @@ export class DockerDriver implements SandboxDriver {
     const created = new Date().toISOString();
     const labels = {
       [LABEL.managed]: "true",
+      [LABEL.instance]: this.instance,
       [LABEL.session]: spec.sessionId,
       [LABEL.user]: spec.userId,
       [LABEL.scenario]: spec.scenario,

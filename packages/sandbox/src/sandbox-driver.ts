@@ -8,6 +8,8 @@ export const LABEL = {
   scenario: "dockyard.scenario",
   host: "dockyard.host",
   created: "dockyard.created",
+  /** Which Dockyard installation made it, so two on one engine (say, tests beside a real one) keep apart. */
+  instance: "dockyard.instance",
 } as const;
 
 export interface SessionSpec {

@@ -1,0 +1,17 @@
+import { markLabSession } from "@dockyard/db";
+import { db } from "@/server/db.ts";
+import { removeSession } from "@/server/gateway-client.ts";
+import { requireOwnedSession } from "@/server/guards.ts";
+import { errorResponse } from "@/server/respond.ts";
+
+export const dynamic = "force-dynamic";
+
+/** Stop: removes the sandbox's containers and network. Progress stays. */
+export async function DELETE(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+  const owned = await requireOwnedSession((await params).id);
+  if (!owned.ok) return owned.response;
+  const removed = await removeSession(owned.session.id);
+  if (!removed.ok) return errorResponse(removed.error);
+  await markLabSession(db(), owned.session.id, "stopped");
+  return Response.json({ removed: removed.value });
+}

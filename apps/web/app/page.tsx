@@ -1,0 +1,56 @@
+import Link from "next/link";
+import { listScenarios } from "@/server/catalog.ts";
+
+export const dynamic = "force-dynamic";
+
+export default async function CatalogPage() {
+  const scenarios = await listScenarios();
+  return (
+    <main className="mx-auto w-full max-w-5xl px-6 py-10">
+      <h1 className="text-3xl font-bold tracking-tight">Labs</h1>
+      <p className="mt-2 max-w-2xl text-slate-600">
+        Pick a scenario: you get a real Linux sandbox of your own, a terminal, and step-by-step instructions that check
+        your work.
+      </p>
+      {scenarios.length === 0 ? (
+        <p className="mt-8 rounded-lg border border-dashed border-slate-300 p-6 text-slate-600">
+          No scenarios found. Put scenario folders in the <code>scenarios/</code> directory.
+        </p>
+      ) : (
+        <ul className="mt-8 grid gap-4 sm:grid-cols-2">
+          {scenarios.map((s) => (
+            <li key={s.slug}>
+              <Link
+                href={`/scenarios/${s.slug}`}
+                className="group flex h-full flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm transition hover:border-sky-400 hover:shadow-md focus-visible:outline-3 focus-visible:outline-sky-500"
+              >
+                <h2 className="text-lg font-semibold group-hover:text-sky-700">{s.title}</h2>
+                <p className="mt-1 flex-1 text-sm text-slate-600">{s.description}</p>
+                <dl className="mt-4 flex flex-wrap gap-2 text-xs">
+                  {s.difficulty && (
+                    <div className="rounded-full bg-emerald-50 px-2.5 py-1 text-emerald-800">
+                      <dt className="sr-only">Difficulty</dt>
+                      <dd>{s.difficulty}</dd>
+                    </div>
+                  )}
+                  {s.time && (
+                    <div className="rounded-full bg-sky-50 px-2.5 py-1 text-sky-800">
+                      <dt className="sr-only">Time</dt>
+                      <dd>{s.time}</dd>
+                    </div>
+                  )}
+                  <div className="rounded-full bg-slate-100 px-2.5 py-1 text-slate-700">
+                    <dt className="sr-only">Steps</dt>
+                    <dd>
+                      {s.steps.length} {s.steps.length === 1 ? "step" : "steps"}
+                    </dd>
+                  </div>
+                </dl>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}

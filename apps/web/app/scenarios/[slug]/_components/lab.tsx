@@ -1,0 +1,337 @@
+"use client";
+
+import { labStartEvent, type SessionPhase } from "@dockyard/protocol";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { readNdjson } from "@/lib/read-ndjson.ts";
+import { StepContent } from "./step-content.tsx";
+import { Terminal, type TerminalHandle } from "./terminal.tsx";
+
+export interface LabProps {
+  slug: string;
+  title: string;
+  introHtml: string | null;
+  finishHtml: string | null;
+  steps: { title: string; html: string; hasCheck: boolean }[];
+  progress: { currentStep: number; completed: boolean; passed: number[]; lastMessages: Record<number, string> };
+  activeSessionId: string | null;
+}
+
+type Sandbox =
+  | { state: "idle" }
+  | { state: "starting"; phase: SessionPhase | "requested"; message: string }
+  | { state: "running"; sessionId: string }
+  | { state: "stopping"; sessionId: string }
+  | { state: "error"; message: string };
+
+type CheckResult = { passed: boolean; message: string } | null;
+
+interface ProgressPayload {
+  currentStep: number;
+  completedAt: string | null;
+  steps: { step: number; passedAt: string | null }[];
+}
+
+const PHASES: { phase: SessionPhase; label: string }[] = [
+  { phase: "network", label: "Network" },
+  { phase: "container", label: "Container" },
+  { phase: "starting", label: "Starting" },
+  { phase: "ready", label: "Ready" },
+];
+
+async function errorMessage(res: Response): Promise<string> {
+  const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+  return body?.error?.message ?? `Request failed (${res.status}).`;
+}
+
+export function Lab(props: LabProps) {
+  const { slug, steps } = props;
+  const [sandbox, setSandbox] = useState<Sandbox>(
+    props.activeSessionId ? { state: "running", sessionId: props.activeSessionId } : { state: "idle" },
+  );
+  const [current, setCurrent] = useState(Math.min(props.progress.currentStep, steps.length));
+  const [passed, setPassed] = useState(() => new Set(props.progress.passed));
+  const [check, setCheck] = useState<CheckResult>(null);
+  const [busy, setBusy] = useState<"check" | "next" | null>(null);
+  const terminal = useRef<TerminalHandle>(null);
+
+  const finished = current >= steps.length;
+  const step = steps[current];
+  const canAdvance = step ? !step.hasCheck || passed.has(current) : false;
+
+  const applyProgress = useCallback((progress: ProgressPayload) => {
+    setCurrent(progress.currentStep);
+    setPassed(new Set(progress.steps.filter((s) => s.passedAt).map((s) => s.step)));
+  }, []);
+
+  const start = useCallback(async () => {
+    setSandbox({ state: "starting", phase: "requested", message: "Asking for a sandbox" });
+    let res: Response;
+    try {
+      res = await fetch(`/api/scenarios/${slug}/session`, { method: "POST" });
+    } catch {
+      setSandbox({ state: "error", message: "Dockyard does not answer. Check your connection and try again." });
+      return;
+    }
+    if (!res.ok || !res.body) {
+      setSandbox({ state: "error", message: await errorMessage(res) });
+      return;
+    }
+    let sessionId = "";
+    let settled = false;
+    await readNdjson(res.body, (value) => {
+      const parsed = labStartEvent.safeParse(value);
+      if (!parsed.success) return;
+      const event = parsed.data;
+      if (event.type === "session") sessionId = event.sessionId;
+      else if (event.type === "progress") setSandbox({ state: "starting", phase: event.phase, message: event.message });
+      else if (event.type === "ready") setSandbox({ state: "running", sessionId });
+      else if (event.type === "error") setSandbox({ state: "error", message: event.message });
+      settled = event.type === "ready" || event.type === "error";
+      return settled;
+    }).catch(() => undefined);
+    if (settled) return;
+    setSandbox({ state: "error", message: "The sandbox did not start. Try again." });
+  }, [slug]);
+
+  const stop = useCallback(async () => {
+    if (sandbox.state !== "running") return;
+    const { sessionId } = sandbox;
+    setSandbox({ state: "stopping", sessionId });
+    const res = await fetch(`/api/sessions/${sessionId}`, { method: "DELETE" }).catch(() => undefined);
+    if (res && !res.ok && res.status !== 404) {
+      setSandbox({ state: "error", message: await errorMessage(res) });
+      return;
+    }
+    setCheck(null);
+    setSandbox({ state: "idle" });
+  }, [sandbox]);
+
+  const runCheck = useCallback(async () => {
+    setBusy("check");
+    setCheck(null);
+    try {
+      const res = await fetch(`/api/scenarios/${slug}/check`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ step: current }),
+      });
+      if (!res.ok) {
+        setCheck({ passed: false, message: await errorMessage(res) });
+        return;
+      }
+      const body = (await res.json()) as { passed: boolean; message: string; progress: ProgressPayload };
+      setCheck({ passed: body.passed, message: body.message });
+      applyProgress(body.progress);
+    } catch {
+      setCheck({ passed: false, message: "Dockyard does not answer. Try again." });
+    } finally {
+      setBusy(null);
+    }
+  }, [slug, current, applyProgress]);
+
+  const next = useCallback(async () => {
+    setBusy("next");
+    try {
+      const res = await fetch(`/api/scenarios/${slug}/advance`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ fromStep: current }),
+      });
+      if (!res.ok) {
+        setCheck({ passed: false, message: await errorMessage(res) });
+        return;
+      }
+      applyProgress(((await res.json()) as { progress: ProgressPayload }).progress);
+      setCheck(null);
+    } finally {
+      setBusy(null);
+    }
+  }, [slug, current, applyProgress]);
+
+  useEffect(() => {
+    document.getElementById("step-heading")?.focus();
+  }, []);
+
+  const running = sandbox.state === "running";
+
+  return (
+    <main className="flex min-h-0 flex-1 flex-col lg:h-[calc(100vh-3rem)] lg:flex-row">
+      <section
+        aria-label="Instructions"
+        className="flex min-h-0 flex-col border-slate-200 bg-white lg:w-[42%] lg:max-w-[44rem] lg:border-r"
+      >
+        <div className="border-b border-slate-200 px-6 py-4">
+          <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Scenario</p>
+          <h1 className="text-xl font-bold tracking-tight">{props.title}</h1>
+          <ol aria-label="Steps" className="mt-3 flex flex-wrap gap-1.5">
+            {steps.map((s, i) => {
+              const done = passed.has(i) || i < current;
+              return (
+                <li
+                  key={s.title + String(i)}
+                  aria-current={i === current ? "step" : undefined}
+                  title={s.title}
+                  className={`flex h-7 min-w-7 items-center justify-center rounded-full px-2 text-xs font-semibold ${
+                    i === current
+                      ? "bg-sky-600 text-white"
+                      : done
+                        ? "bg-emerald-100 text-emerald-800"
+                        : "bg-slate-100 text-slate-500"
+                  }`}
+                >
+                  {done && i !== current ? "✓" : i + 1}
+                  <span className="sr-only">
+                    {" "}
+                    {s.title} {done ? "(done)" : ""}
+                  </span>
+                </li>
+              );
+            })}
+          </ol>
+        </div>
+
+        <div className="min-h-0 flex-1 overflow-y-auto px-6 py-5">
+          {finished ? (
+            <>
+              <h2 id="step-heading" tabIndex={-1} className="text-lg font-semibold text-emerald-700 outline-none">
+                🎉 Scenario complete
+              </h2>
+              {props.finishHtml && <StepContent html={props.finishHtml} terminal={terminal} />}
+            </>
+          ) : (
+            step && (
+              <>
+                <p className="text-sm font-medium text-sky-700">
+                  Step {current + 1} of {steps.length}
+                </p>
+                <h2 id="step-heading" tabIndex={-1} className="text-lg font-semibold outline-none">
+                  {step.title}
+                </h2>
+                {current === 0 && props.introHtml && (
+                  <details open className="mt-3 rounded-lg bg-slate-50 px-4 py-2 ring-1 ring-slate-200">
+                    <summary className="cursor-pointer text-sm font-semibold text-slate-700">About this lab</summary>
+                    <StepContent html={props.introHtml} terminal={terminal} />
+                  </details>
+                )}
+                <div data-step-body>
+                  <StepContent key={current} html={step.html} terminal={terminal} />
+                </div>
+              </>
+            )
+          )}
+        </div>
+
+        {!finished && step && (
+          <div className="border-t border-slate-200 bg-slate-50 px-6 py-3">
+            <div role="status" aria-live="polite" className="min-h-6 text-sm">
+              {check && (
+                <p className={check.passed ? "text-emerald-700" : "text-rose-700"}>
+                  <span className="font-semibold">{check.passed ? "✓ Passed" : "✗ Not yet"}</span>
+                  {check.message ? ` — ${check.message}` : ""}
+                </p>
+              )}
+            </div>
+            <div className="mt-2 flex items-center gap-2">
+              {step.hasCheck && (
+                <button
+                  type="button"
+                  onClick={runCheck}
+                  disabled={!running || busy !== null}
+                  className="rounded-lg bg-slate-800 px-4 py-2 text-sm font-semibold text-white hover:bg-slate-700 disabled:cursor-not-allowed disabled:opacity-40"
+                >
+                  {busy === "check" ? "Checking…" : "Check"}
+                </button>
+              )}
+              <button
+                type="button"
+                onClick={next}
+                disabled={!canAdvance || busy !== null}
+                className="ml-auto rounded-lg bg-sky-600 px-4 py-2 text-sm font-semibold text-white hover:bg-sky-500 disabled:cursor-not-allowed disabled:opacity-40"
+              >
+                Next
+              </button>
+            </div>
+            {step.hasCheck && !running && (
+              <p className="mt-2 text-xs text-slate-500">Start the sandbox to check this step.</p>
+            )}
+          </div>
+        )}
+      </section>
+
+      <section aria-label="Sandbox" className="flex min-h-[28rem] flex-1 flex-col bg-dock-950">
+        <div className="flex h-11 shrink-0 items-center gap-3 border-b border-slate-800 px-3 text-sm text-slate-300">
+          <span className="flex items-center gap-2">
+            <span
+              aria-hidden
+              className={`h-2.5 w-2.5 rounded-full ${running ? "bg-emerald-400" : sandbox.state === "starting" ? "animate-pulse bg-amber-400" : "bg-slate-600"}`}
+            />
+            host01
+          </span>
+          <span className="text-slate-500">
+            {running ? "running" : sandbox.state === "stopping" ? "stopping…" : sandbox.state}
+          </span>
+          <div className="ml-auto flex gap-2">
+            {running || sandbox.state === "stopping" ? (
+              <button
+                type="button"
+                onClick={stop}
+                disabled={sandbox.state === "stopping"}
+                className="rounded-md border border-rose-400/40 px-3 py-1 text-rose-200 hover:bg-rose-500/20 disabled:opacity-50"
+              >
+                Stop
+              </button>
+            ) : null}
+          </div>
+        </div>
+        <div className="relative min-h-0 flex-1">
+          {running ? (
+            <Terminal ref={terminal} sessionId={sandbox.sessionId} />
+          ) : sandbox.state === "stopping" ? null : (
+            <StartPanel sandbox={sandbox} onStart={start} />
+          )}
+        </div>
+      </section>
+    </main>
+  );
+}
+
+function StartPanel({ sandbox, onStart }: { sandbox: Sandbox; onStart: () => void }) {
+  if (sandbox.state === "starting") {
+    const reached = PHASES.findIndex((p) => p.phase === sandbox.phase);
+    return (
+      <div className="grid h-full place-items-center p-6">
+        <div role="status" aria-live="polite" className="w-full max-w-sm text-slate-200">
+          <p className="text-base font-semibold">Preparing your sandbox…</p>
+          <p className="mt-1 text-sm text-slate-400">{sandbox.message}</p>
+          <ol className="mt-4 grid grid-cols-4 gap-2 text-xs">
+            {PHASES.map((p, i) => (
+              <li key={p.phase} className="flex flex-col gap-1.5">
+                <span className={`h-1.5 rounded-full ${i <= reached ? "bg-sky-400" : "bg-slate-700"}`} />
+                <span className={i <= reached ? "text-slate-200" : "text-slate-500"}>{p.label}</span>
+              </li>
+            ))}
+          </ol>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="grid h-full place-items-center p-6">
+      <div className="max-w-sm text-center text-slate-300">
+        <p className="text-base">Your own Linux sandbox runs here: a real container with a shell.</p>
+        {sandbox.state === "error" && (
+          <p role="alert" className="mt-3 rounded-md bg-rose-500/15 px-3 py-2 text-sm text-rose-200">
+            {sandbox.message}
+          </p>
+        )}
+        <button
+          type="button"
+          onClick={onStart}
+          className="mt-5 rounded-lg bg-sky-500 px-6 py-2.5 text-base font-semibold text-white shadow hover:bg-sky-400 focus-visible:outline-3 focus-visible:outline-amber-400"
+        >
+          Start
+        </button>
+      </div>
+    </div>
+  );
+}

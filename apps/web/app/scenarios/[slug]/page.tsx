@@ -1,0 +1,46 @@
+import { findActiveLabSession, getProgress } from "@dockyard/db";
+import { renderMarkdown } from "@dockyard/scenario";
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { findScenario } from "@/server/catalog.ts";
+import { db } from "@/server/db.ts";
+import { currentUserId } from "@/server/user.ts";
+import { Lab, type LabProps } from "./_components/lab.tsx";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ slug: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const scenario = await findScenario((await params).slug);
+  return { title: scenario?.title ?? "Scenario not found" };
+}
+
+export default async function ScenarioPage({ params }: Params) {
+  const { slug } = await params;
+  const scenario = await findScenario(slug);
+  if (!scenario) notFound();
+  const userId = await currentUserId();
+  const progress = userId ? await getProgress(db(), userId, slug) : null;
+  const session = userId ? await findActiveLabSession(db(), userId, slug) : null;
+
+  const props: LabProps = {
+    slug,
+    title: scenario.title,
+    introHtml: scenario.intro ? renderMarkdown(scenario.intro.markdown, { headingOffset: 2 }) : null,
+    finishHtml: scenario.finish ? renderMarkdown(scenario.finish.markdown, { headingOffset: 2 }) : null,
+    steps: scenario.steps.map((step) => ({
+      title: step.title,
+      html: renderMarkdown(step.markdown, { headingOffset: 2 }),
+      hasCheck: Boolean(step.verify),
+    })),
+    progress: {
+      currentStep: progress?.currentStep ?? 0,
+      completed: Boolean(progress?.completedAt),
+      passed: (progress?.steps ?? []).filter((s) => s.passedAt).map((s) => s.step),
+      lastMessages: Object.fromEntries((progress?.steps ?? []).map((s) => [s.step, s.lastMessage ?? ""])),
+    },
+    activeSessionId: session?.status === "running" ? session.id : null,
+  };
+  return <Lab {...props} />;
+}

@@ -1,0 +1,18 @@
+import "server-only";
+import { join } from "node:path";
+import type { Scenario } from "@dockyard/scenario";
+import { loadCatalog, loadScenario } from "@dockyard/scenario/loader/index";
+import { env } from "./env.ts";
+
+const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** The bundled scenarios (those that load), sorted by title. Read on each request so authors see edits at once. */
+export async function listScenarios(): Promise<Scenario[]> {
+  return (await loadCatalog(env().SCENARIOS_DIR)).scenarios;
+}
+
+export async function findScenario(slug: string): Promise<Scenario | undefined> {
+  if (!SLUG.test(slug)) return undefined;
+  const result = await loadScenario(join(env().SCENARIOS_DIR, slug));
+  return result.ok ? result.value : undefined;
+}

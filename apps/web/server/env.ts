@@ -1,0 +1,29 @@
+import "server-only";
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const schema = z.object({
+  DATABASE_URL: z.string().default(`file:${resolve(process.cwd(), "../../.dockyard/dockyard.db")}`),
+  /** Shared with the gateway: signs terminal tokens and authenticates calls to its internal API. */
+  DOCKYARD_SECRET: z.string().min(16, "DOCKYARD_SECRET must be at least 16 characters"),
+  /** The gateway's internal HTTP API, as the web server reaches it. */
+  GATEWAY_URL: z.string().url().default("http://127.0.0.1:3001"),
+  /** The gateway as browsers reach it (ws:// or wss://). Unset: the page's own host name on GATEWAY_PUBLIC_PORT. */
+  GATEWAY_PUBLIC_URL: z.string().optional(),
+  GATEWAY_PUBLIC_PORT: z.coerce.number().int().default(3001),
+  SCENARIOS_DIR: z.string().default(resolve(process.cwd(), "../../scenarios")),
+  SANDBOX_IMAGE: z.string().default("dockyard/sandbox:latest"),
+});
+
+export type WebEnv = z.infer<typeof schema>;
+
+let cached: WebEnv | undefined;
+
+/** Parsed once; nowhere else in the web app reads process.env. */
+export function env(): WebEnv {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) throw new Error(`Bad web configuration:\n${z.prettifyError(parsed.error)}`);
+  cached = parsed.data;
+  return cached;
+}

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "./client.ts";
+import { createLabSession, findActiveLabSession, markLabSession } from "./lab-sessions.ts";
+import { migrate } from "./migrate.ts";
+import { advanceStep, getProgress, recordCheck, resetProgress } from "./progress.ts";
+
+// Against a real SQLite file migrated with the committed migrations: proves schema and migrations agree.
+const dir = mkdtempSync(join(tmpdir(), "dockyard-db-"));
+const url = `file:${join(dir, "test.db")}`;
+const migrations = resolve(import.meta.dirname, "../../../prisma/migrations");
+let db: Db;
+
+beforeAll(() => {
+  expect(migrate(url, migrations).applied.length).toBeGreaterThan(0);
+  db = createDb(url);
+});
+afterAll(async () => {
+  await db.$disconnect();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("migrations", () => {
+  it("are recorded like Prisma's and applied once", () => {
+    expect(migrate(url, migrations).applied).toEqual([]);
+    const sqlite = new Database(join(dir, "test.db"));
+    const rows = sqlite.prepare("SELECT migration_name, checksum, finished_at FROM _prisma_migrations").all();
+    sqlite.close();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows as { checksum: string; finished_at: string }[]) {
+      expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
+      expect(row.finished_at).toBeTruthy();
+    }
+  });
+});
+
+describe("progress", () => {
+  const userId = "user-progress";
+  const scenarioSlug = "basics";
+
+  it("is null before a user starts", async () => {
+    expect(await getProgress(db, userId, scenarioSlug)).toBeNull();
+  });
+
+  it("refuses to advance past a step with a check that has not passed", async () => {
+    await recordCheck(db, { userId, scenarioSlug, step: 0, passed: false, message: "no file" });
+    const outcome = await advanceStep(db, { userId, scenarioSlug, fromStep: 0, stepCount: 3, requiresCheck: true });
+    expect(outcome).toEqual({ ok: false, reason: "Pass this step's check first." });
+    const progress = await getProgress(db, userId, scenarioSlug);
+    expect(progress?.currentStep).toBe(0);
+    expect(progress?.steps[0]).toMatchObject({ attempts: 1, passedAt: null, lastMessage: "no file" });
+  });
+
+  it("keeps the first pass, counts attempts and advances", async () => {
+    const passed = await recordCheck(db, { userId, scenarioSlug, step: 0, passed: true, message: "ok" });
+    const firstPass = passed.steps[0]?.passedAt;
+    expect(firstPass).toBeInstanceOf(Date);
+    const again = await recordCheck(db, { userId, scenarioSlug, step: 0, passed: false, message: "broke it" });
+    expect(again.steps[0]?.passedAt).toEqual(firstPass);
+    expect(again.steps[0]?.attempts).toBe(3);
+
+    const outcome = await advanceStep(db, { userId, scenarioSlug, fromStep: 0, stepCount: 3, requiresCheck: true });
+    expect(outcome.ok && outcome.progress.currentStep).toBe(1);
+    expect(outcome.ok && outcome.progress.steps.map((s) => s.step)).toEqual([0, 1]);
+  });
+
+  it("refuses a stale advance and completes after the last step", async () => {
+    const stale = await advanceStep(db, { userId, scenarioSlug, fromStep: 0, stepCount: 3, requiresCheck: false });
+    expect(stale.ok).toBe(false);
+    await advanceStep(db, { userId, scenarioSlug, fromStep: 1, stepCount: 3, requiresCheck: false });
+    const done = await advanceStep(db, { userId, scenarioSlug, fromStep: 2, stepCount: 3, requiresCheck: false });
+    expect(done.ok && done.progress.currentStep).toBe(3);
+    expect(done.ok && done.progress.completedAt).toBeInstanceOf(Date);
+  });
+
+  it("is kept per user and per scenario, and can be reset", async () => {
+    expect(await getProgress(db, "someone-else", scenarioSlug)).toBeNull();
+    expect(await getProgress(db, userId, "other-scenario")).toBeNull();
+    await resetProgress(db, userId, scenarioSlug);
+    expect(await getProgress(db, userId, scenarioSlug)).toBeNull();
+  });
+});
+
+describe("lab sessions", () => {
+  it("track a session from starting to stopped", async () => {
+    await createLabSession(db, { id: "s-lab-1", userId: "user-s", scenarioSlug: "basics" });
+    expect((await findActiveLabSession(db, "user-s", "basics"))?.status).toBe("starting");
+    const running = await markLabSession(db, "s-lab-1", "running");
+    expect(running.readyAt).toBeInstanceOf(Date);
+    await markLabSession(db, "s-lab-1", "stopped");
+    expect(await findActiveLabSession(db, "user-s", "basics")).toBeNull();
+  });
+});

@@ -1,0 +1,44 @@
+import { defineConfig, devices } from "@playwright/test";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const gatewayPort = port + 1;
+
+/**
+ * Browser journeys in Debian's Chromium against the real stack (web, gateway, Docker), started by `npm start` on
+ * ports of its own with a database of its own.
+ */
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  outputDir: ".dockyard/test-results",
+  globalTeardown: "./e2e/global-teardown.ts",
+  use: {
+    ...devices["Desktop Chrome"],
+    baseURL: `http://localhost:${port}`,
+    viewport: { width: 1400, height: 900 },
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+    },
+  },
+  webServer: {
+    command: "node scripts/start.mjs",
+    url: `http://localhost:${port}/api/health`,
+    reuseExistingServer: false,
+    timeout: 600_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      PORT: String(port),
+      GATEWAY_PORT: String(gatewayPort),
+      DATABASE_URL: `file:${process.cwd()}/.dockyard/e2e.db`,
+      DOCKYARD_INSTANCE: "e2e",
+    },
+  },
+});
