@@ -27,6 +27,13 @@ async function expectInTerminal(page: Page, needle: string | RegExp) {
     .toBe(true);
 }
 
+/** The (last line of a) command the page typed shows on screen, however the terminal wrapped it. */
+async function expectEchoed(page: Page, command: string) {
+  const squeeze = (text: string) => text.replace(/\s+/g, "");
+  const last = command.trim().split("\n").at(-1) ?? "";
+  await expect.poll(async () => squeeze(await terminalText(page)).includes(squeeze(last))).toBe(true);
+}
+
 const containersOf = (sessionId: string) =>
   execFileSync("docker", ["ps", "-aq", "--filter", `label=dockyard.session=${sessionId}`], { encoding: "utf8" }).trim();
 
@@ -95,7 +102,7 @@ test("start, type, run a command by click, pass a check, reload and keep progres
   const action = page.locator('[data-step-body] [data-action="execute"]', { hasText: "pid1.txt" }).first();
   const command = (await action.textContent()) ?? "";
   await action.click();
-  await expectInTerminal(page, command.split("\n")[0] ?? command);
+  await expectEchoed(page, command);
   await page.getByRole("button", { name: "Check" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Passed" })).toBeVisible();
   await page.screenshot({ path: ".dockyard/test-results/lab-passed.png" });
@@ -109,6 +116,31 @@ test("start, type, run a command by click, pass a check, reload and keep progres
   await expectInTerminal(page, /root@host01/);
   await typeInTerminal(page, "cat /root/pid1.txt");
   await expectInTerminal(page, "tini");
+
+  // The remaining steps the way a learner does them: run each of the step's commands by click, check, next.
+  for (let step = 2; step <= 4; step++) {
+    await expect(page.getByText(`Step ${step} of 4`)).toBeVisible();
+    const actions = page.locator('[data-step-body] [data-action="execute"]');
+    for (let i = 0; i < (await actions.count()); i++) {
+      const command = (await actions.nth(i).textContent()) ?? "";
+      await actions.nth(i).click();
+      await expectEchoed(page, command);
+    }
+    await expect(async () => {
+      await page.getByRole("button", { name: "Check" }).click();
+      await expect(page.getByRole("status").filter({ hasText: "Passed" })).toBeVisible({ timeout: 3000 });
+    }).toPass({ timeout: 20_000 });
+    await page.getByRole("button", { name: "Next" }).click();
+  }
+  await expect(page.getByRole("heading", { name: /Scenario complete/ })).toBeVisible();
+  const summary = page.getByRole("table", { name: "Your run" });
+  await expect(summary.getByRole("row")).toHaveCount(5);
+  await expect(summary).not.toContainText("—");
+  await page.screenshot({ path: ".dockyard/test-results/lab-complete.png" });
+
+  // The finished run survives a reload too.
+  await page.reload();
+  await expect(page.getByRole("heading", { name: /Scenario complete/ })).toBeVisible();
 
   // Stop removes the sandbox's containers.
   const sessionId = await page.evaluate(async () => {

@@ -65,37 +65,36 @@ function ensureDocker() {
 
 function* sourceFiles(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (["node_modules", ".next", ".turbo", "generated", "test-results"].includes(entry.name)) continue;
+    if (["node_modules", ".next", ".turbo", "generated", "test-results", "next-env.d.ts"].includes(entry.name))
+      continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* sourceFiles(path);
     else if (!entry.name.endsWith(".test.ts")) yield path;
   }
 }
 
-/** `next build` when the web app or a package it uses changed since the last build. */
-function ensureWebBuild() {
+function webSourceDigest() {
   const hash = createHash("sha256");
-  for (const dir of ["apps/web", "packages/protocol", "packages/scenario", "packages/db", "packages/token"]) {
+  for (const dir of ["apps/web", "packages/protocol", "packages/scenario/src", "packages/db/src", "packages/token"]) {
     for (const file of [...sourceFiles(join(root, dir))].sort()) {
       hash.update(relative(root, file)).update(readFileSync(file));
     }
   }
   hash.update(readFileSync(join(root, "package-lock.json")));
-  const digest = hash.digest("hex");
+  return hash.digest("hex");
+}
+
+/** `next build` when the web app or a package it uses changed since the last build. */
+function ensureWebBuild() {
   const stamp = join(root, "apps/web/.next/dockyard-source-hash");
-  if (
-    existsSync(join(root, "apps/web/.next/BUILD_ID")) &&
-    existsSync(stamp) &&
-    readFileSync(stamp, "utf8") === digest
-  ) {
-    return;
-  }
+  const built = existsSync(join(root, "apps/web/.next/BUILD_ID")) && existsSync(stamp);
+  if (built && readFileSync(stamp, "utf8") === webSourceDigest()) return;
   say("building the web app (next build; about a minute)");
   run(join(root, "node_modules/.bin/next"), ["build"], {
     cwd: join(root, "apps/web"),
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
-  writeFileSync(stamp, digest);
+  writeFileSync(stamp, webSourceDigest());
 }
 
 /** Makes the checkout ready to run; returns the environment web and gateway share. */

@@ -90,6 +90,11 @@ export async function advanceStep(
   const next = Math.min(input.fromStep + 1, input.stepCount);
   const finished = next >= input.stepCount;
   await db.$transaction([
+    // A step is done when left: for a step without a check that is now; a checked step keeps its first pass.
+    db.stepProgress.updateMany({
+      where: { progressId: progress.id, step: input.fromStep, passedAt: null },
+      data: { passedAt: new Date() },
+    }),
     db.progress.update({
       where: { id: progress.id },
       data: { currentStep: next, completedAt: finished ? (progress.completedAt ?? new Date()) : null },

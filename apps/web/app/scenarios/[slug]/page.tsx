@@ -36,9 +36,12 @@ export default async function ScenarioPage({ params }: Params) {
     })),
     progress: {
       currentStep: progress?.currentStep ?? 0,
-      completed: Boolean(progress?.completedAt),
-      passed: (progress?.steps ?? []).filter((s) => s.passedAt).map((s) => s.step),
-      lastMessages: Object.fromEntries((progress?.steps ?? []).map((s) => [s.step, s.lastMessage ?? ""])),
+      steps: (progress?.steps ?? []).map((s) => ({
+        step: s.step,
+        startedAt: s.startedAt.toISOString(),
+        passedAt: s.passedAt?.toISOString() ?? null,
+        attempts: s.attempts,
+      })),
     },
     activeSessionId: session?.status === "running" ? session.id : null,
   };

@@ -12,7 +12,7 @@ export interface LabProps {
   introHtml: string | null;
   finishHtml: string | null;
   steps: { title: string; html: string; hasCheck: boolean }[];
-  progress: { currentStep: number; completed: boolean; passed: number[]; lastMessages: Record<number, string> };
+  progress: ProgressPayload;
   activeSessionId: string | null;
 }
 
@@ -25,10 +25,10 @@ type Sandbox =
 
 type CheckResult = { passed: boolean; message: string } | null;
 
+/** Progress as the API returns it (dates as ISO strings). */
 interface ProgressPayload {
   currentStep: number;
-  completedAt: string | null;
-  steps: { step: number; passedAt: string | null }[];
+  steps: { step: number; startedAt: string; passedAt: string | null; attempts: number }[];
 }
 
 const PHASES: { phase: SessionPhase; label: string }[] = [
@@ -49,7 +49,8 @@ export function Lab(props: LabProps) {
     props.activeSessionId ? { state: "running", sessionId: props.activeSessionId } : { state: "idle" },
   );
   const [current, setCurrent] = useState(Math.min(props.progress.currentStep, steps.length));
-  const [passed, setPassed] = useState(() => new Set(props.progress.passed));
+  const [records, setRecords] = useState(props.progress.steps);
+  const passed = new Set(records.filter((r) => r.passedAt).map((r) => r.step));
   const [check, setCheck] = useState<CheckResult>(null);
   const [busy, setBusy] = useState<"check" | "next" | null>(null);
   const terminal = useRef<TerminalHandle>(null);
@@ -60,7 +61,7 @@ export function Lab(props: LabProps) {
 
   const applyProgress = useCallback((progress: ProgressPayload) => {
     setCurrent(progress.currentStep);
-    setPassed(new Set(progress.steps.filter((s) => s.passedAt).map((s) => s.step)));
+    setRecords(progress.steps);
   }, []);
 
   const start = useCallback(async () => {
@@ -196,6 +197,7 @@ export function Lab(props: LabProps) {
               <h2 id="step-heading" tabIndex={-1} className="text-lg font-semibold text-emerald-700 outline-none">
                 🎉 Scenario complete
               </h2>
+              <RunSummary steps={steps} records={records} />
               {props.finishHtml && <StepContent html={props.finishHtml} terminal={terminal} />}
             </>
           ) : (
@@ -333,5 +335,41 @@ function StartPanel({ sandbox, onStart }: { sandbox: Sandbox; onStart: () => voi
         </button>
       </div>
     </div>
+  );
+}
+
+function duration(from: string, to: string | null): string {
+  if (!to) return "—";
+  const seconds = Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** How the run went: time to pass and attempts per step, from the saved progress. */
+function RunSummary({ steps, records }: { steps: LabProps["steps"]; records: ProgressPayload["steps"] }) {
+  return (
+    <table className="mt-4 w-full text-left text-sm">
+      <caption className="sr-only">Your run</caption>
+      <thead className="text-xs uppercase tracking-wide text-slate-500">
+        <tr>
+          <th className="py-1 font-medium">Step</th>
+          <th className="py-1 font-medium">Time</th>
+          <th className="py-1 font-medium">Checks</th>
+        </tr>
+      </thead>
+      <tbody>
+        {steps.map((s, i) => {
+          const record = records.find((r) => r.step === i);
+          return (
+            <tr key={s.title + String(i)} className="border-t border-slate-200">
+              <td className="py-1.5 pr-2">
+                {i + 1}. {s.title}
+              </td>
+              <td className="py-1.5 pr-2 tabular-nums">{record ? duration(record.startedAt, record.passedAt) : "—"}</td>
+              <td className="py-1.5 tabular-nums">{s.hasCheck ? (record?.attempts ?? 0) : "—"}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }

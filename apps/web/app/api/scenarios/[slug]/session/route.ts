@@ -5,7 +5,7 @@ import { readNdjson } from "@/lib/read-ndjson.ts";
 import { findScenario } from "@/server/catalog.ts";
 import { db } from "@/server/db.ts";
 import { hostsFor } from "@/server/environments.ts";
-import { inspectSession, requestSession } from "@/server/gateway-client.ts";
+import { inspectSession, removeSession, requestSession } from "@/server/gateway-client.ts";
 import { requireUser } from "@/server/guards.ts";
 import { errorResponse, fail } from "@/server/respond.ts";
 
@@ -38,8 +38,12 @@ export async function POST(_request: Request, { params }: { params: Promise<{ sl
         }),
       );
     }
+    // Whatever is left of a broken sandbox goes before a new one starts.
+    await removeSession(active.id);
     await markLabSession(db(), active.id, "stopped", "The sandbox was gone.");
   } else if (active) {
+    // A start that never finished (the tab was closed or reloaded mid-way): remove what it made.
+    await removeSession(active.id);
     await markLabSession(db(), active.id, "failed", "Superseded by a new start.");
   }
 
