@@ -5,6 +5,7 @@ import { dataDir, prepare, root, say } from "./prepare.mjs";
 
 const port = Number(process.env.PORT ?? 3000);
 const gatewayPort = Number(process.env.GATEWAY_PORT ?? 3001);
+const internalPort = Number(process.env.GATEWAY_INTERNAL_PORT ?? gatewayPort + 1);
 const databaseUrl = process.env.DATABASE_URL ?? `file:${join(dataDir, "dockyard.db")}`;
 
 let shared;
@@ -21,7 +22,8 @@ const env = {
   NODE_ENV: "production",
   NEXT_TELEMETRY_DISABLED: "1",
   GATEWAY_PORT: String(gatewayPort),
-  GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+  GATEWAY_INTERNAL_PORT: String(internalPort),
+  GATEWAY_URL: `http://127.0.0.1:${internalPort}`,
   GATEWAY_PUBLIC_PORT: String(gatewayPort),
   SCENARIOS_DIR: process.env.SCENARIOS_DIR ?? join(root, "scenarios"),
 };

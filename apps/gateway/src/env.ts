@@ -3,6 +3,9 @@ import { z } from "zod";
 const schema = z.object({
   GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   GATEWAY_HOST: z.string().default("0.0.0.0"),
+  /** The control API for the web app, on a private address of its own. */
+  GATEWAY_INTERNAL_PORT: z.coerce.number().int().min(1).max(65535).default(3002),
+  GATEWAY_INTERNAL_HOST: z.string().default("127.0.0.1"),
   /** Shared with the web app: signs terminal tokens and authenticates the internal API. */
   DOCKYARD_SECRET: z.string().min(16, "DOCKYARD_SECRET must be at least 16 characters"),
   /** Extra origins allowed to open terminals, comma-separated; the page's own host is always allowed. */

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { dockyardError, type GatewayHealth } from "@dockyard/protocol";
 import type { SandboxDriver } from "@dockyard/sandbox";
 import { sendError, sendJson } from "./http-io.ts";
@@ -11,21 +11,44 @@ export interface GatewayOptions {
   allowedOrigins: string[];
 }
 
-/** The gateway's one HTTP server: /healthz, the internal API and the terminal WebSockets. */
-export function createGatewayServer(options: GatewayOptions): { server: Server; terminals: TerminalServer } {
+export interface Gateway {
+  /** Browsers: /healthz and the terminal WebSockets. */
+  server: Server;
+  /** The web app only: /healthz and the control API. Listen on a private address: sandboxes can reach the host. */
+  internal: Server;
+  terminals: TerminalServer;
+}
+
+function health(driver: SandboxDriver, res: ServerResponse): void {
+  void driver.ping().then((docker) => {
+    const body: GatewayHealth = {
+      ok: docker.ok,
+      docker: docker.ok ? { ok: true, version: docker.value.version } : { ok: false, error: docker.error.message },
+    };
+    sendJson(res, docker.ok ? 200 : 503, body);
+  });
+}
+
+const pathOf = (req: IncomingMessage) => new URL(req.url ?? "/", "http://gateway").pathname;
+
+export function createGatewayServer(options: GatewayOptions): Gateway {
   const terminals = new TerminalServer(options);
+
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://gateway").pathname;
-    if (path === "/healthz" && req.method === "GET") {
-      void options.driver.ping().then((docker) => {
-        const body: GatewayHealth = {
-          ok: docker.ok,
-          docker: docker.ok ? { ok: true, version: docker.value.version } : { ok: false, error: docker.error.message },
-        };
-        sendJson(res, docker.ok ? 200 : 503, body);
-      });
-      return;
-    }
+    const path = pathOf(req);
+    if (path === "/healthz" && req.method === "GET") return health(options.driver, res);
+    sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${path}.`));
+  });
+  server.on("upgrade", (req, socket, head) => {
+    terminals.handleUpgrade(req, socket, head).catch((error: unknown) => {
+      console.error("[gateway] upgrade failed", error);
+      socket.destroy();
+    });
+  });
+
+  const internal = createServer((req, res) => {
+    const path = pathOf(req);
+    if (path === "/healthz" && req.method === "GET") return health(options.driver, res);
     handleInternalApi(req, res, options.driver, options.secret)
       .then((handled) => {
         if (!handled) sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${path}.`));
@@ -37,11 +60,6 @@ export function createGatewayServer(options: GatewayOptions): { server: Server; 
         else res.end();
       });
   });
-  server.on("upgrade", (req, socket, head) => {
-    terminals.handleUpgrade(req, socket, head).catch((error: unknown) => {
-      console.error("[gateway] upgrade failed", error);
-      socket.destroy();
-    });
-  });
-  return { server, terminals };
+
+  return { server, internal, terminals };
 }

@@ -8,7 +8,7 @@ const driver = new DockerDriver({
   docker: new Docker({ socketPath: env.DOCKER_SOCKET }),
   instance: env.DOCKYARD_INSTANCE,
 });
-const { server, terminals } = createGatewayServer({
+const { server, internal, terminals } = createGatewayServer({
   driver,
   secret: env.DOCKYARD_SECRET,
   allowedOrigins: env.DOCKYARD_ALLOWED_ORIGINS,
@@ -21,8 +21,13 @@ server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST, async () => {
   );
 });
 
+internal.listen(env.GATEWAY_INTERNAL_PORT, env.GATEWAY_INTERNAL_HOST, () => {
+  console.log(`[gateway] control API on http://${env.GATEWAY_INTERNAL_HOST}:${env.GATEWAY_INTERNAL_PORT}`);
+});
+
 const shutdown = () => {
   terminals.closeAll();
+  internal.close();
   server.close(() => process.exit(0));
   setTimeout(() => process.exit(0), 2000).unref();
 };

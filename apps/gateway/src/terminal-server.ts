@@ -20,6 +20,8 @@ export interface TerminalServerOptions {
 }
 
 const HEARTBEAT_MS = 30_000;
+/** Most terminals one session may hold open at once. */
+export const MAX_TERMINALS_PER_SESSION = 8;
 
 /** The browser may open terminals from the page's own host (any port) or from an origin the admin allowed. */
 export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allowed: string[]): boolean {
@@ -54,6 +56,9 @@ const clampSize = (value: string | null, fallback: number) => {
 export class TerminalServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INPUT_FRAME_BYTES });
   private readonly terminals = new Set<TerminalStream>();
+  private readonly perSession = new Map<string, number>();
+  /** Token ids already used, until they expire: a token opens one socket. */
+  private readonly usedTokens = new Map<string, number>();
 
   constructor(private readonly options: TerminalServerOptions) {}
 
@@ -63,29 +68,53 @@ export class TerminalServer {
     if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins)) {
       return rejectUpgrade(socket, dockyardError("FORBIDDEN", "This origin may not open terminals."));
     }
+    // A request ws would refuse must not get as far as starting a shell.
+    if (
+      req.method !== "GET" ||
+      req.headers.upgrade?.toLowerCase() !== "websocket" ||
+      !/^[+/0-9A-Za-z]{22}==$/.test(req.headers["sec-websocket-key"] ?? "") ||
+      req.headers["sec-websocket-version"] !== "13"
+    ) {
+      return rejectUpgrade(socket, dockyardError("BAD_REQUEST", "Not a WebSocket upgrade."));
+    }
     const claims = verifyTerminalToken(url.searchParams.get("token") ?? "", this.options.secret);
     if (!claims.ok) return rejectUpgrade(socket, claims.error);
-    const session = await this.options.driver.inspectSession(claims.value.sid);
+    const { sid, sub, host, jti, exp } = claims.value;
+    this.forgetExpiredTokens();
+    if (this.usedTokens.has(jti)) {
+      return rejectUpgrade(socket, dockyardError("UNAUTHENTICATED", "This token was used already."));
+    }
+    this.usedTokens.set(jti, exp);
+    if ((this.perSession.get(sid) ?? 0) >= MAX_TERMINALS_PER_SESSION) {
+      return rejectUpgrade(socket, dockyardError("CONFLICT", "Too many terminals are open on this sandbox."));
+    }
+    const session = await this.options.driver.inspectSession(sid);
     if (!session.ok) return rejectUpgrade(socket, session.error);
-    if (session.value.userId !== claims.value.sub) {
+    if (session.value.userId !== sub) {
       return rejectUpgrade(socket, dockyardError("FORBIDDEN", "This sandbox belongs to someone else."));
     }
     const cols = clampSize(url.searchParams.get("cols"), 80);
     const rows = clampSize(url.searchParams.get("rows"), 24);
-    const terminal = await this.options.driver.openTerminal({
-      sessionId: claims.value.sid,
-      host: claims.value.host,
-      cols,
-      rows,
-    });
+    const terminal = await this.options.driver.openTerminal({ sessionId: sid, host, cols, rows });
     if (!terminal.ok) return rejectUpgrade(socket, terminal.error);
-    this.wss.handleUpgrade(req, socket, head, (ws) =>
-      this.attach(ws, terminal.value, claims.value.sid, claims.value.host, claims.value.mode === "write"),
-    );
+    // Until the socket is ours, a client that goes away takes its shell with it.
+    const abandon = () => terminal.value.dispose();
+    if (socket.destroyed) return abandon();
+    socket.once("close", abandon);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off("close", abandon);
+      this.attach(ws, terminal.value, sid, host, claims.value.mode === "write");
+    });
+  }
+
+  private forgetExpiredTokens(): void {
+    const now = Date.now() / 1000;
+    for (const [jti, exp] of this.usedTokens) if (exp < now) this.usedTokens.delete(jti);
   }
 
   private attach(ws: WebSocket, terminal: TerminalStream, sessionId: string, host: string, writable: boolean): void {
     this.terminals.add(terminal);
+    this.perSession.set(sessionId, (this.perSession.get(sessionId) ?? 0) + 1);
     const send = (message: TerminalServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
@@ -101,7 +130,11 @@ export class TerminalServer {
 
     const close = () => {
       clearInterval(heartbeat);
-      if (this.terminals.delete(terminal)) terminal.dispose();
+      if (!this.terminals.delete(terminal)) return;
+      terminal.dispose();
+      const open = (this.perSession.get(sessionId) ?? 1) - 1;
+      if (open > 0) this.perSession.set(sessionId, open);
+      else this.perSession.delete(sessionId);
     };
 
     terminal.onData((chunk) => {

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type CreateSessionEvent, parseTerminalServerMessage, type TerminalServerMessage } from "@dockyard/protocol";
 import { DockerDriver, LABEL } from "@dockyard/sandbox";
@@ -12,8 +13,11 @@ const SECRET = "integration-test-secret-0123456789";
 const IMAGE = "dockyard/sandbox:latest";
 const docker = new Docker();
 const driver = new DockerDriver({ docker });
-const { server } = createGatewayServer({ driver, secret: SECRET, allowedOrigins: [] });
+const { server, internal } = createGatewayServer({ driver, secret: SECRET, allowedOrigins: [] });
+/** The control API (web app only). */
 let base = "";
+/** What browsers reach: /healthz and terminals. */
+let publicBase = "";
 const run = Date.now().toString(36);
 const sessionA = `it-${run}-a`;
 const sessionB = `it-${run}-b`;
@@ -41,9 +45,9 @@ async function runScript(sessionId: string, script: string, timeoutMs?: number) 
 }
 
 /** A terminal client that collects output and control messages. */
-function openTerminal(token: string, origin = base) {
+function openTerminal(token: string, origin = publicBase) {
   const ws = new WebSocket(
-    `${base.replace("http", "ws")}/terminal?token=${encodeURIComponent(token)}&cols=80&rows=24`,
+    `${publicBase.replace("http", "ws")}/terminal?token=${encodeURIComponent(token)}&cols=80&rows=24`,
     {
       headers: { origin },
     },
@@ -90,21 +94,29 @@ function upgradeStatus(url: string, origin: string): Promise<number> {
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => internal.listen(0, "127.0.0.1", resolve));
+  publicBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${(internal.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
   await driver.removeSession(sessionA);
   await driver.removeSession(sessionB);
   server.close();
+  internal.close();
 });
 
 describe("gateway against the real Docker engine", () => {
-  it("answers /healthz with the Docker version", async () => {
-    const res = await fetch(`${base}/healthz`);
-    expect(res.status).toBe(200);
-    const body = await res.json();
-    expect(body).toMatchObject({ ok: true, docker: { ok: true } });
+  it("answers /healthz with the Docker version, and keeps the control API off the public listener", async () => {
+    for (const url of [publicBase, base]) {
+      const res = await fetch(`${url}/healthz`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ ok: true, docker: { ok: true } });
+    }
+    const res = await fetch(`${publicBase}/internal/sessions/${sessionA}`, {
+      headers: { authorization: `Bearer ${SECRET}` },
+    });
+    expect(res.status).toBe(404);
   });
 
   it("refuses the internal API without the shared secret, and bad bodies", async () => {
@@ -207,11 +219,15 @@ describe("gateway against the real Docker engine", () => {
 
   it("checks origin, token and owner before the upgrade", async () => {
     await createSession(sessionB, "user-b");
-    const wsBase = base.replace("http", "ws");
-    const good = mintTerminalToken({ sub: "user-a", sid: sessionA, host: "host01", mode: "write" }, SECRET);
+    const wsBase = publicBase.replace("http", "ws");
+    const base = publicBase;
+    const token = () => mintTerminalToken({ sub: "user-a", sid: sessionA, host: "host01", mode: "write" }, SECRET);
+    const good = token();
     expect(await upgradeStatus(`${wsBase}/terminal?token=${good}`, base)).toBe(101);
+    // A token opens one socket only.
+    expect(await upgradeStatus(`${wsBase}/terminal?token=${good}`, base)).toBe(401);
     expect(await upgradeStatus(`${wsBase}/terminal`, base)).toBe(401);
-    expect(await upgradeStatus(`${wsBase}/terminal?token=${good}`, "http://evil.example")).toBe(403);
+    expect(await upgradeStatus(`${wsBase}/terminal?token=${token()}`, "http://evil.example")).toBe(403);
     const forged = mintTerminalToken(
       { sub: "user-a", sid: sessionA, host: "host01", mode: "write" },
       "wrong-secret-0123456789",
@@ -221,6 +237,15 @@ describe("gateway against the real Docker engine", () => {
       now: Date.now() - 120_000,
     });
     expect(await upgradeStatus(`${wsBase}/terminal?token=${expired}`, base)).toBe(401);
+    // Something that is not a proper WebSocket handshake never gets as far as a shell.
+    const status = await new Promise<number>((resolve) => {
+      const url = new URL(`${publicBase}/terminal?token=${token()}`);
+      request(url, { headers: { connection: "Upgrade", upgrade: "websocket", origin: base } })
+        .on("response", (res) => resolve(res.statusCode ?? 0))
+        .on("error", () => resolve(-1))
+        .end();
+    });
+    expect(status).toBe(400);
     // user-a holds a valid token, but for user-b's sandbox: refused.
     const stolen = mintTerminalToken({ sub: "user-a", sid: sessionB, host: "host01", mode: "write" }, SECRET);
     expect(await upgradeStatus(`${wsBase}/terminal?token=${stolen}`, base)).toBe(403);
@@ -240,6 +265,16 @@ describe("gateway against the real Docker engine", () => {
     const slow = await runScript(sessionA, "sleep 30", 1000);
     expect(slow.body).toMatchObject({ timedOut: true });
     expect(slow.body.durationMs as number).toBeLessThan(10_000);
+
+    // Root in the sandbox can break `timeout` itself; the gateway's own deadline still ends the check.
+    await runScript(
+      sessionA,
+      "mv /usr/bin/timeout /usr/bin/timeout.real && printf '#!/bin/sh\nshift 3\nexec \"$@\"\n' > /usr/bin/timeout && chmod +x /usr/bin/timeout",
+    );
+    const stuck = await runScript(sessionA, "sleep 60", 1000);
+    expect(stuck.body).toMatchObject({ timedOut: true, exitCode: null });
+    expect(stuck.body.durationMs as number).toBeLessThan(15_000);
+    await runScript(sessionA, "mv /usr/bin/timeout.real /usr/bin/timeout");
 
     const missing = await runScript("no-such-session-1", "true");
     expect(missing.status).toBe(404);
@@ -265,10 +300,10 @@ describe("gateway with a dead Docker daemon", () => {
   const gateway = createGatewayServer({ driver: dead, secret: SECRET, allowedOrigins: [] });
   let deadBase = "";
   beforeAll(async () => {
-    await new Promise<void>((resolve) => gateway.server.listen(0, "127.0.0.1", resolve));
-    deadBase = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => gateway.internal.listen(0, "127.0.0.1", resolve));
+    deadBase = `http://127.0.0.1:${(gateway.internal.address() as AddressInfo).port}`;
   });
-  afterAll(() => void gateway.server.close());
+  afterAll(() => void gateway.internal.close());
 
   it("says so in /healthz and in session creation", async () => {
     const health = await fetch(`${deadBase}/healthz`);

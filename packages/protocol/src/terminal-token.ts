@@ -7,6 +7,8 @@ export const terminalTokenClaims = z.object({
   sid: sessionId,
   host: hostName,
   mode: z.enum(["write", "read"]),
+  /** A random id: the gateway accepts each token for one socket only. */
+  jti: z.string().min(8).max(64),
   exp: z.number().int(),
 });
 export type TerminalTokenClaims = z.infer<typeof terminalTokenClaims>;

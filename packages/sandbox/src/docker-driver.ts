@@ -138,6 +138,7 @@ export class DockerDriver implements SandboxDriver {
             Memory: this.limits.memoryBytes,
             MemorySwap: this.limits.memoryBytes,
             NanoCpus: Math.round(this.limits.cpus * 1e9),
+            Ulimits: [{ Name: "nofile", Soft: 8192, Hard: 16384 }],
             RestartPolicy: { Name: "no" },
             LogConfig: { Type: "none", Config: {} },
           },
@@ -160,8 +161,13 @@ export class DockerDriver implements SandboxDriver {
     return state;
   }
 
+  /** Label filters that find this installation's resources (optionally of one session). */
+  private labels(...more: string[]): string[] {
+    return [`${LABEL.instance}=${this.instance}`, ...more];
+  }
+
   private async sessionContainers(sessionId: string) {
-    return this.docker.listContainers({ all: true, filters: { label: [`${LABEL.session}=${sessionId}`] } });
+    return this.docker.listContainers({ all: true, filters: { label: this.labels(`${LABEL.session}=${sessionId}`) } });
   }
 
   async inspectSession(sessionId: string): Promise<Result<SessionState>> {
@@ -190,7 +196,9 @@ export class DockerDriver implements SandboxDriver {
             }),
         ),
       );
-      const networks = await this.docker.listNetworks({ filters: { label: [`${LABEL.session}=${sessionId}`] } });
+      const networks = await this.docker.listNetworks({
+        filters: { label: this.labels(`${LABEL.session}=${sessionId}`) },
+      });
       await Promise.all(
         networks.map((n) =>
           this.docker
@@ -209,7 +217,10 @@ export class DockerDriver implements SandboxDriver {
 
   async listSessions() {
     try {
-      const containers = await this.docker.listContainers({ all: true, filters: { label: [LABEL.session] } });
+      const containers = await this.docker.listContainers({
+        all: true,
+        filters: { label: this.labels(LABEL.session) },
+      });
       const sessions = new Map<string, { sessionId: string; userId: string; scenario: string; created: string }>();
       for (const c of containers) {
         const sessionId = c.Labels[LABEL.session];
@@ -231,7 +242,7 @@ export class DockerDriver implements SandboxDriver {
     try {
       const containers = await this.docker.listContainers({
         all: true,
-        filters: { label: [`${LABEL.session}=${sessionId}`, `${LABEL.host}=${host}`] },
+        filters: { label: this.labels(`${LABEL.session}=${sessionId}`, `${LABEL.host}=${host}`) },
       });
       const found = containers[0];
       if (!found) return err(dockyardError("NOT_FOUND", `No host ${host} in session ${sessionId}.`));
@@ -250,19 +261,24 @@ export class DockerDriver implements SandboxDriver {
     const env = Object.entries({ ...run.env, VERIFICATION_FAILURE_REASON: reasonFile }).map(([k, v]) => `${k}=${v}`);
     const started = performance.now();
     try {
-      // `timeout` inside the sandbox ends the script (and what it started) even if our connection drops.
+      // `timeout` inside the sandbox ends the script (and what it started) even if our connection drops. The
+      // learner is root there and may break `timeout` itself, so the gateway keeps a deadline of its own too.
       const result = await this.exec(
         container.value,
         ["timeout", "-k", "2", String(seconds), "bash", "-c", run.script],
         env,
+        run.timeoutMs + 5000,
       );
       const reason = await this.exec(
         container.value,
         ["sh", "-c", 'cat "$1" 2>/dev/null; rm -f "$1"', "sh", reasonFile],
         [],
+        5000,
       );
       const timedOut =
-        result.exitCode === 124 || (result.exitCode === 137 && performance.now() - started >= run.timeoutMs);
+        result.deadlineHit ||
+        result.exitCode === 124 ||
+        (result.exitCode === 137 && performance.now() - started >= run.timeoutMs);
       return ok({
         exitCode: result.exitCode,
         stdout: result.stdout,
@@ -276,7 +292,8 @@ export class DockerDriver implements SandboxDriver {
     }
   }
 
-  private async exec(container: Docker.Container, cmd: string[], env: string[]) {
+  /** Runs a command to its end or `deadlineMs`, whichever comes first, and collects its output. */
+  private async exec(container: Docker.Container, cmd: string[], env: string[], deadlineMs: number) {
     const exec = await container.exec({
       Cmd: cmd,
       Env: env,
@@ -288,13 +305,20 @@ export class DockerDriver implements SandboxDriver {
     const stdout = new Collector();
     const stderr = new Collector();
     this.docker.modem.demuxStream(stream, stdout.sink, stderr.sink);
+    let deadlineHit = false;
+    let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => {
+        deadlineHit = true;
+        stream.destroy();
+        resolve();
+      }, deadlineMs);
       stream.on("end", resolve);
       stream.on("close", resolve);
-      stream.on("error", reject);
-    });
-    const info = await exec.inspect();
-    return { exitCode: info.ExitCode ?? null, stdout: stdout.text(), stderr: stderr.text() };
+      stream.on("error", (error) => (deadlineHit ? resolve() : reject(error)));
+    }).finally(() => clearTimeout(timer));
+    const info = deadlineHit ? undefined : await exec.inspect();
+    return { exitCode: info?.ExitCode ?? null, stdout: stdout.text(), stderr: stderr.text(), deadlineHit };
   }
 
   async openTerminal(options: TerminalOptions): Promise<Result<TerminalStream>> {
@@ -315,7 +339,12 @@ export class DockerDriver implements SandboxDriver {
       const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
       await exec.resize({ h: options.rows, w: options.cols }).catch(() => undefined);
       const hangUp = () =>
-        this.exec(container.value, ["sh", "-c", 'kill -HUP "$(cat "$1")" 2>/dev/null; rm -f "$1"', "sh", pidFile], [])
+        this.exec(
+          container.value,
+          ["sh", "-c", 'kill -HUP "$(cat "$1")" 2>/dev/null; rm -f "$1"', "sh", pidFile],
+          [],
+          5000,
+        )
           .then(() => undefined)
           .catch(() => undefined);
       return ok(new DockerTerminal(exec, stream, hangUp));

@@ -221,3 +221,12 @@ describe("renderMarkdown heading offset", () => {
     expect(renderMarkdown("# Title")).toBe("<h1>Title</h1>\n");
   });
 });
+
+describe("renderMarkdown classes", () => {
+  it("keeps action and language classes but drops the app's own", () => {
+    const html = renderMarkdown('<div class="fixed inset-0 z-50 dy-note">x</div>\n\n```js\nlet a;\n```');
+    expect(html).toContain('class="dy-note"');
+    expect(html).not.toMatch(/fixed|inset-0|z-50/);
+    expect(html).toContain('class="language-js"');
+  });
+});

@@ -31,6 +31,9 @@ const OPTIONS: sanitizeHtml.IOptions = {
     kbd: ["class"],
     abbr: ["title"],
   },
+  // Only our own action classes and syntax-highlighting hints: a lesson must not borrow the app's layout classes
+  // (say, to lay a fake page over the real one).
+  allowedClasses: { "*": ["dy-*", "language-*", "lang-*", "file"] },
   allowedStyles: { th: { "text-align": [/^(left|right|center)$/] }, td: { "text-align": [/^(left|right|center)$/] } },
   allowedSchemes: ["http", "https", "mailto"],
   allowedSchemesByTag: { img: ["http", "https"] },

@@ -7,7 +7,17 @@ describe("terminal tokens", () => {
   it("round-trips claims with an expiry", () => {
     const token = mintTerminalToken(claims, "s3cret", { now: 1_000_000 });
     const result = verifyTerminalToken(token, "s3cret", 1_000_000);
-    expect(result).toEqual({ ok: true, value: { ...claims, exp: 1060 } });
+    expect(result).toEqual({ ok: true, value: { ...claims, jti: expect.any(String), exp: 1060 } });
+  });
+
+  it("gives every token its own id", () => {
+    const ids = new Set(
+      Array.from({ length: 50 }, () => {
+        const result = verifyTerminalToken(mintTerminalToken(claims, "s3cret"), "s3cret");
+        return result.ok ? result.value.jti : "";
+      }),
+    );
+    expect(ids.size).toBe(50);
   });
 
   it("rejects a token signed with another secret", () => {
@@ -27,7 +37,7 @@ describe("terminal tokens", () => {
   it("rejects a token whose claims were changed", () => {
     const token = mintTerminalToken(claims, "s3cret");
     const [, signature] = token.split(".");
-    const forged = `${Buffer.from(JSON.stringify({ ...claims, sid: "session-xyz", exp: 9e9 })).toString("base64url")}.${signature}`;
+    const forged = `${Buffer.from(JSON.stringify({ ...claims, sid: "session-xyz", jti: "abcdefghij", exp: 9e9 })).toString("base64url")}.${signature}`;
     expect(verifyTerminalToken(forged, "s3cret").ok).toBe(false);
   });
 

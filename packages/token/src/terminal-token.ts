@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import {
   type DockyardError,
   dockyardError,
@@ -15,12 +15,16 @@ const sign = (payload: string, secret: string) => createHmac("sha256", secret).u
 
 /** Mints a short-lived token granting `claims.sub` a terminal on one host of one session. */
 export function mintTerminalToken(
-  claims: Omit<TerminalTokenClaims, "exp">,
+  claims: Omit<TerminalTokenClaims, "exp" | "jti">,
   secret: string,
   options: { ttlSeconds?: number; now?: number } = {},
 ): string {
   const now = Math.floor((options.now ?? Date.now()) / 1000);
-  const full: TerminalTokenClaims = { ...claims, exp: now + (options.ttlSeconds ?? TERMINAL_TOKEN_TTL_SECONDS) };
+  const full: TerminalTokenClaims = {
+    ...claims,
+    jti: randomBytes(12).toString("base64url"),
+    exp: now + (options.ttlSeconds ?? TERMINAL_TOKEN_TTL_SECONDS),
+  };
   const payload = b64(JSON.stringify(full));
   return `${payload}.${b64(sign(payload, secret))}`;
 }
