@@ -54,7 +54,7 @@ test("start, type, run a command by click, pass a check, reload and keep progres
   await expect(page.getByText("Step 1 of")).toBeVisible();
 
   // Start: progress, then a live terminal.
-  await page.getByRole("button", { name: "Start" }).click();
+  await page.getByRole("button", { name: "Start", exact: true }).click();
   const terminal = page.getByRole("region", { name: "Terminal" });
   await expect(terminal).toBeVisible();
   await expectInTerminal(page, /root@host01/);
@@ -155,7 +155,7 @@ test("start, type, run a command by click, pass a check, reload and keep progres
   });
   expect(containersOf(sessionId)).not.toBe("");
   await page.getByRole("button", { name: "Stop" }).click();
-  await expect(page.getByRole("button", { name: "Start" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Start", exact: true })).toBeVisible();
   expect(containersOf(sessionId)).toBe("");
 });
 
@@ -164,7 +164,7 @@ test("one visitor cannot reach another visitor's sandbox", async ({ browser }) =
   const mallory = await browser.newContext();
   const a = await alice.newPage();
   await a.goto("/scenarios/container-basics");
-  await a.getByRole("button", { name: "Start" }).click();
+  await a.getByRole("button", { name: "Start", exact: true }).click();
   await expect(a.getByRole("region", { name: "Terminal" })).toBeVisible();
   const sessionId = await a.evaluate(async () => {
     const res = await fetch("/api/scenarios/container-basics/session", { method: "POST" });
@@ -182,8 +182,34 @@ test("one visitor cannot reach another visitor's sandbox", async ({ browser }) =
   expect(containersOf(sessionId)).not.toBe("");
 
   await a.getByRole("button", { name: "Stop" }).click();
-  await expect(a.getByRole("button", { name: "Start" })).toBeVisible();
+  await expect(a.getByRole("button", { name: "Start", exact: true })).toBeVisible();
   expect(containersOf(sessionId)).toBe("");
   await alice.close();
   await mallory.close();
+});
+
+test("a command clicked before Start says what to do", async ({ page }) => {
+  await page.goto("/scenarios/container-basics");
+  await page.locator('[data-step-body] [data-action="execute"]').first().click();
+  await expect(page.getByRole("status").filter({ hasText: "Start the sandbox first" })).toBeVisible();
+});
+
+test("a sandbox removed behind the page's back can be started again, with progress kept", async ({ page }) => {
+  await page.goto("/scenarios/container-basics");
+  await page.getByRole("button", { name: "Start", exact: true }).click();
+  await expectInTerminal(page, /root@host01/);
+  const sessionId = await page.evaluate(async () => {
+    const res = await fetch("/api/scenarios/container-basics/session", { method: "POST" });
+    return JSON.parse((await res.text()).split("\n")[0] ?? "{}").sessionId as string;
+  });
+  // An admin (or a reboot) removes the sandbox.
+  execFileSync("docker", ["rm", "-f", ...containersOf(sessionId).split("\n")]);
+  await page.reload();
+  await expect(page.getByRole("alert").filter({ hasText: "stopped" })).toBeVisible();
+  await page.getByRole("button", { name: "Start", exact: true }).click();
+  await expectInTerminal(page, /root@host01/);
+  await typeInTerminal(page, "echo back-$((1+1))");
+  await expectInTerminal(page, "back-2");
+  await page.getByRole("button", { name: "Stop" }).click();
+  await expect(page.getByRole("button", { name: "Start", exact: true })).toBeVisible();
 });

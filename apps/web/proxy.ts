@@ -10,6 +10,7 @@ export function proxy(request: NextRequest) {
   const response = NextResponse.next({ request: { headers: request.headers } });
   response.cookies.set(USER_COOKIE, id, {
     httpOnly: true,
+    secure: request.nextUrl.protocol === "https:",
     sameSite: "lax",
     path: "/",
     maxAge: 60 * 60 * 24 * 365,

@@ -14,10 +14,14 @@ import {
 import type { z } from "zod";
 import { env } from "./env.ts";
 
+/** A gateway that hangs must not hang the page: every call has a deadline. */
+const CALL_TIMEOUT_MS = 15_000;
+
 async function call<T extends z.ZodType>(
   path: string,
   init: RequestInit,
   schema: T,
+  timeoutMs = CALL_TIMEOUT_MS,
 ): Promise<Result<z.output<T>, DockyardError>> {
   const { GATEWAY_URL, DOCKYARD_SECRET } = env();
   let res: Response;
@@ -26,8 +30,12 @@ async function call<T extends z.ZodType>(
       ...init,
       headers: { authorization: `Bearer ${DOCKYARD_SECRET}`, "content-type": "application/json" },
       cache: "no-store",
+      signal: AbortSignal.timeout(timeoutMs),
     });
-  } catch {
+  } catch (error) {
+    if ((error as Error).name === "TimeoutError") {
+      return { ok: false, error: dockyardError("TIMEOUT", "The gateway took too long to answer.") };
+    }
     return { ok: false, error: dockyardError("SANDBOX_FAILED", "The gateway does not answer. Is it running?") };
   }
   const json: unknown = await res.json().catch(() => undefined);
@@ -53,6 +61,8 @@ export async function requestSession(request: CreateSessionRequest): Promise<Res
       headers: { authorization: `Bearer ${DOCKYARD_SECRET}`, "content-type": "application/json" },
       body: JSON.stringify(request),
       cache: "no-store",
+      // Covers the whole start, including an image the engine has to unpack first.
+      signal: AbortSignal.timeout(5 * 60_000),
     });
     if (!res.ok || !res.body) {
       const parsed = errorBody.safeParse(await res.json().catch(() => undefined));
@@ -67,8 +77,14 @@ export async function requestSession(request: CreateSessionRequest): Promise<Res
 export const removeSession = (sessionId: string) =>
   call(`/internal/sessions/${sessionId}`, { method: "DELETE" }, removeSessionResult);
 
+/** The gateway ends a script by its timeout (and 5 s of grace); this waits a little longer than that. */
 export const runScript = (sessionId: string, request: RunScriptRequest) =>
-  call(`/internal/sessions/${sessionId}/scripts`, { method: "POST", body: JSON.stringify(request) }, runScriptResult);
+  call(
+    `/internal/sessions/${sessionId}/scripts`,
+    { method: "POST", body: JSON.stringify(request) },
+    runScriptResult,
+    (request.timeoutMs ?? 30_000) + 10_000,
+  );
 
 export const gatewayHealthCheck = () => call("/healthz", { method: "GET" }, gatewayHealth);
 

@@ -21,6 +21,30 @@ export async function markLabSession(db: Db, id: string, status: LabSessionStatu
   });
 }
 
+/**
+ * Moves a session from one of `from` to `to`, only if it is still in one of them (compare-and-set): a late event of a
+ * superseded start cannot bring a session back. True when it moved.
+ */
+export async function transitionLabSession(
+  db: Db,
+  id: string,
+  from: LabSessionStatus[],
+  to: LabSessionStatus,
+  error?: string,
+): Promise<boolean> {
+  const now = new Date();
+  const { count } = await db.labSession.updateMany({
+    where: { id, status: { in: from } },
+    data: {
+      status: to,
+      error: error ?? null,
+      ...(to === "running" ? { readyAt: now } : {}),
+      ...(to === "stopped" || to === "failed" ? { stoppedAt: now } : {}),
+    },
+  });
+  return count > 0;
+}
+
 /** The user's live session for a scenario, if any (starting or running). */
 export async function findActiveLabSession(db: Db, userId: string, scenarioSlug: string) {
   return db.labSession.findFirst({

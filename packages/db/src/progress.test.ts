@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "./client.ts";
-import { createLabSession, findActiveLabSession, markLabSession } from "./lab-sessions.ts";
+import { createLabSession, findActiveLabSession, markLabSession, transitionLabSession } from "./lab-sessions.ts";
 import { migrate } from "./migrate.ts";
 import { advanceStep, getProgress, recordCheck, resetProgress } from "./progress.ts";
 
@@ -92,5 +92,15 @@ describe("lab sessions", () => {
     expect(running.readyAt).toBeInstanceOf(Date);
     await markLabSession(db, "s-lab-1", "stopped");
     expect(await findActiveLabSession(db, "user-s", "basics")).toBeNull();
+  });
+});
+
+describe("lab session transitions", () => {
+  it("move only from the expected status", async () => {
+    await createLabSession(db, { id: "s-lab-2", userId: "user-t", scenarioSlug: "basics" });
+    expect(await transitionLabSession(db, "s-lab-2", ["starting"], "failed", "superseded")).toBe(true);
+    // The superseded start's late "ready" must not revive it.
+    expect(await transitionLabSession(db, "s-lab-2", ["starting"], "running")).toBe(false);
+    expect(await findActiveLabSession(db, "user-t", "basics")).toBeNull();
   });
 });

@@ -52,6 +52,7 @@ export function Lab(props: LabProps) {
   const [records, setRecords] = useState(props.progress.steps);
   const passed = new Set(records.filter((r) => r.passedAt).map((r) => r.step));
   const [check, setCheck] = useState<CheckResult>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState<"check" | "next" | null>(null);
   const terminal = useRef<TerminalHandle>(null);
 
@@ -85,8 +86,10 @@ export function Lab(props: LabProps) {
       const event = parsed.data;
       if (event.type === "session") sessionId = event.sessionId;
       else if (event.type === "progress") setSandbox({ state: "starting", phase: event.phase, message: event.message });
-      else if (event.type === "ready") setSandbox({ state: "running", sessionId });
-      else if (event.type === "error") setSandbox({ state: "error", message: event.message });
+      else if (event.type === "ready") {
+        setSandbox({ state: "running", sessionId });
+        setNotice(null);
+      } else if (event.type === "error") setSandbox({ state: "error", message: event.message });
       settled = event.type === "ready" || event.type === "error";
       return settled;
     }).catch(() => undefined);
@@ -99,8 +102,14 @@ export function Lab(props: LabProps) {
     const { sessionId } = sandbox;
     setSandbox({ state: "stopping", sessionId });
     const res = await fetch(`/api/sessions/${sessionId}`, { method: "DELETE" }).catch(() => undefined);
-    if (res && !res.ok && res.status !== 404) {
-      setSandbox({ state: "error", message: await errorMessage(res) });
+    if (!res) {
+      setSandbox({ state: "running", sessionId });
+      setNotice("Dockyard does not answer, so the sandbox was not stopped. Try again.");
+      return;
+    }
+    if (!res.ok && res.status !== 404) {
+      setSandbox({ state: "running", sessionId });
+      setNotice(await errorMessage(res));
       return;
     }
     setCheck(null);
@@ -144,14 +153,38 @@ export function Lab(props: LabProps) {
       }
       applyProgress(((await res.json()) as { progress: ProgressPayload }).progress);
       setCheck(null);
+      setNotice(null);
+    } catch {
+      setCheck({ passed: false, message: "Dockyard does not answer. Try again." });
     } finally {
       setBusy(null);
     }
   }, [slug, current, applyProgress]);
 
-  useEffect(() => {
-    document.getElementById("step-heading")?.focus();
+  const startOver = useCallback(async () => {
+    const res = await fetch(`/api/scenarios/${slug}/progress`, { method: "DELETE" }).catch(() => undefined);
+    if (!res?.ok) {
+      setNotice(res ? await errorMessage(res) : "Dockyard does not answer. Try again.");
+      return;
+    }
+    applyProgress(((await res.json()) as { progress: ProgressPayload }).progress);
+    setCheck(null);
+  }, [slug, applyProgress]);
+
+  const gone = useCallback((message: string) => {
+    setCheck(null);
+    setSandbox({ state: "error", message: `${message} Start it again to go on; your progress is kept.` });
   }, []);
+
+  // Keyboard and screen-reader users land on the new step's heading when the step changes.
+  const firstRender = useRef(true);
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    if (current >= 0) document.getElementById("step-heading")?.focus();
+  }, [current]);
 
   const running = sandbox.state === "running";
 
@@ -198,7 +231,14 @@ export function Lab(props: LabProps) {
                 🎉 Scenario complete
               </h2>
               <RunSummary steps={steps} records={records} />
-              {props.finishHtml && <StepContent html={props.finishHtml} terminal={terminal} />}
+              <button
+                type="button"
+                onClick={startOver}
+                className="mt-4 rounded-lg border border-slate-300 px-4 py-2 text-sm font-semibold text-slate-700 hover:bg-slate-100"
+              >
+                Start over
+              </button>
+              {props.finishHtml && <StepContent html={props.finishHtml} terminal={terminal} onNotice={setNotice} />}
             </>
           ) : (
             step && (
@@ -212,11 +252,11 @@ export function Lab(props: LabProps) {
                 {current === 0 && props.introHtml && (
                   <details open className="mt-3 rounded-lg bg-slate-50 px-4 py-2 ring-1 ring-slate-200">
                     <summary className="cursor-pointer text-sm font-semibold text-slate-700">About this lab</summary>
-                    <StepContent html={props.introHtml} terminal={terminal} />
+                    <StepContent html={props.introHtml} terminal={terminal} onNotice={setNotice} />
                   </details>
                 )}
                 <div data-step-body>
-                  <StepContent key={current} html={step.html} terminal={terminal} />
+                  <StepContent key={current} html={step.html} terminal={terminal} onNotice={setNotice} />
                 </div>
               </>
             )
@@ -226,6 +266,7 @@ export function Lab(props: LabProps) {
         {!finished && step && (
           <div className="border-t border-slate-200 bg-slate-50 px-6 py-3">
             <div role="status" aria-live="polite" className="min-h-6 text-sm">
+              {!check && notice && <p className="text-amber-800">{notice}</p>}
               {check && (
                 <p className={check.passed ? "text-emerald-700" : "text-rose-700"}>
                   <span className="font-semibold">{check.passed ? "✓ Passed" : "✗ Not yet"}</span>
@@ -287,7 +328,7 @@ export function Lab(props: LabProps) {
         </div>
         <div className="relative min-h-0 flex-1">
           {running ? (
-            <Terminal ref={terminal} sessionId={sandbox.sessionId} />
+            <Terminal ref={terminal} sessionId={sandbox.sessionId} onGone={gone} />
           ) : sandbox.state === "stopping" ? null : (
             <StartPanel sandbox={sandbox} onStart={start} />
           )}

@@ -1,27 +1,43 @@
 "use client";
 
 import type { KeyboardEvent, MouseEvent, RefObject } from "react";
+import { controlSequence } from "@/lib/control-sequence.ts";
 import type { TerminalHandle } from "./terminal.tsx";
 
 /**
  * A step's sanitized HTML (rendered on the server by @dockyard/scenario). Clicking or pressing Enter on an action
  * runs it: `execute` types the command into the terminal, `copy` puts it on the clipboard.
  */
-export function StepContent({ html, terminal }: { html: string; terminal: RefObject<TerminalHandle | null> }) {
+export function StepContent({
+  html,
+  terminal,
+  onNotice,
+}: {
+  html: string;
+  terminal: RefObject<TerminalHandle | null>;
+  /** Tells the learner why an action did nothing. */
+  onNotice: (message: string) => void;
+}) {
   const act = (target: EventTarget) => {
     const element = (target as HTMLElement).closest<HTMLElement>("[data-action]");
     if (!element) return false;
     const text = element.textContent ?? "";
     const action = element.dataset.action;
     if (action === "execute") {
-      const ran = terminal.current?.run(text, {
+      const ctrlSeq = element.dataset.ctrlSeq !== undefined;
+      const ran = terminal.current?.run(ctrlSeq ? controlSequence(text) : text, {
         interrupt: element.dataset.interrupt !== undefined,
-        newline: element.dataset.noNewline === undefined,
+        newline: !ctrlSeq && element.dataset.noNewline === undefined,
       });
       if (ran) element.setAttribute("data-ran", "");
+      else onNotice("Start the sandbox first: commands run in its terminal.");
     } else if (action === "copy") {
-      void navigator.clipboard?.writeText(text).catch(() => undefined);
-      element.setAttribute("data-ran", "");
+      void copyText(text).then((copied) => {
+        if (copied) element.setAttribute("data-ran", "");
+        else onNotice("This browser did not allow copying; select the text and copy it yourself.");
+      });
+    } else if (action === "open") {
+      onNotice("Opening files in an editor is not available yet.");
     }
     return true;
   };
@@ -41,4 +57,23 @@ export function StepContent({ html, terminal }: { html: string; terminal: RefObj
       dangerouslySetInnerHTML={{ __html: html }}
     />
   );
+}
+
+/** The async clipboard where the page is a secure context; the old selection-based copy elsewhere (plain http). */
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.append(area);
+    area.select();
+    const copied = document.execCommand("copy");
+    area.remove();
+    return copied;
+  }
 }

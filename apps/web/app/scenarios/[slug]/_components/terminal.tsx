@@ -28,8 +28,20 @@ function gatewaySocketUrl(token: string, gatewayUrl: string | null, gatewayPort:
 }
 
 /** xterm.js attached to a shell in the sandbox over the gateway's WebSocket. Loads client-side only. */
-export function Terminal({ sessionId, ref }: { sessionId: string; ref: Ref<TerminalHandle> }) {
+export function Terminal({
+  sessionId,
+  ref,
+  onGone,
+}: {
+  sessionId: string;
+  ref: Ref<TerminalHandle>;
+  /** The sandbox no longer exists (stopped elsewhere, removed, the host rebooted). */
+  onGone: (message: string) => void;
+}) {
   const container = useRef<HTMLDivElement>(null);
+  const reconnect = useRef<() => void>(() => undefined);
+  const goneRef = useRef(onGone);
+  goneRef.current = onGone;
   const socket = useRef<WebSocket | null>(null);
   const term = useRef<XTerm | null>(null);
   const [status, setStatus] = useState<Status>("connecting");
@@ -118,7 +130,10 @@ export function Terminal({ sessionId, ref }: { sessionId: string; ref: Ref<Termi
           const res = await fetch(`/api/sessions/${sessionId}/terminal-token`, { method: "POST" });
           if (!res.ok) {
             const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-            setProblem(body?.error?.message ?? "The terminal could not connect.");
+            const message = body?.error?.message ?? "The terminal could not connect.";
+            if (res.status === 404) return goneRef.current(message);
+            if (res.status >= 500) return scheduleRetry();
+            setProblem(message);
             setStatus("closed");
             return;
           }
@@ -169,6 +184,24 @@ export function Terminal({ sessionId, ref }: { sessionId: string; ref: Ref<Termi
         retryTimer = setTimeout(connect, Math.min(500 * 2 ** retries, 8000));
       };
 
+      reconnect.current = () => {
+        if (disposed || socket.current) return;
+        retries = 0;
+        clearTimeout(retryTimer);
+        setStatus("connecting");
+        void connect();
+      };
+      // Back from sleep or offline: try again at once instead of waiting for a reload.
+      const wake = () => {
+        if (document.visibilityState === "visible" && !socket.current) reconnect.current();
+      };
+      window.addEventListener("online", wake);
+      document.addEventListener("visibilitychange", wake);
+      cleanups.push(() => {
+        window.removeEventListener("online", wake);
+        document.removeEventListener("visibilitychange", wake);
+      });
+
       await connect();
     })();
 
@@ -191,6 +224,15 @@ export function Terminal({ sessionId, ref }: { sessionId: string; ref: Ref<Termi
         >
           {status === "connecting" ? "Connecting…" : status === "reconnecting" ? "Reconnecting…" : "Disconnected"}
           {problem ? ` — ${problem}` : ""}
+          {status === "closed" && (
+            <button
+              type="button"
+              onClick={() => reconnect.current()}
+              className="ml-2 rounded border border-slate-500 px-2 py-0.5 text-slate-100 hover:bg-slate-700"
+            >
+              Reconnect
+            </button>
+          )}
         </div>
       )}
       <div ref={container} data-testid="xterm-host" className="min-h-0 flex-1 p-2" />

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createLabSession, findActiveLabSession, markLabSession } from "@dockyard/db";
+import { createLabSession, findActiveLabSession, transitionLabSession } from "@dockyard/db";
 import { createSessionEvent, type LabStartEvent } from "@dockyard/protocol";
 import { readNdjson } from "@/lib/read-ndjson.ts";
 import { findScenario } from "@/server/catalog.ts";
@@ -7,13 +7,16 @@ import { db } from "@/server/db.ts";
 import { hostsFor } from "@/server/environments.ts";
 import { inspectSession, removeSession, requestSession } from "@/server/gateway-client.ts";
 import { requireUser } from "@/server/guards.ts";
+import { withKeyLock } from "@/server/key-lock.ts";
 import { errorResponse, fail } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
 
-const line = (event: LabStartEvent) => new TextEncoder().encode(`${JSON.stringify(event)}\n`);
+const encode = (event: LabStartEvent) => new TextEncoder().encode(`${JSON.stringify(event)}\n`);
 const ndjson = (body: ReadableStream<Uint8Array>) =>
   new Response(body, { headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" } });
+
+const GONE_MESSAGE = "The sandbox was gone.";
 
 /** Starts (or resumes) the user's sandbox for a scenario, streaming progress as newline-delimited JSON. */
 export async function POST(_request: Request, { params }: { params: Promise<{ slug: string }> }) {
@@ -24,68 +27,92 @@ export async function POST(_request: Request, { params }: { params: Promise<{ sl
   const scenario = await findScenario(slug);
   if (!scenario) return fail("NOT_FOUND", `No scenario ${slug}.`);
 
-  const active = await findActiveLabSession(db(), userId, slug);
-  if (active?.status === "running") {
-    const alive = await inspectSession(active.id);
-    if (alive.ok && alive.value.hosts.every((h) => h.running)) {
-      return ndjson(
-        new ReadableStream({
-          start(controller) {
-            controller.enqueue(line({ type: "session", sessionId: active.id }));
-            controller.enqueue(line({ type: "ready", hosts: alive.value.hosts.map((h) => h.name) }));
-            controller.close();
-          },
-        }),
-      );
+  // One decision at a time per user and scenario: two clicks never make two sandboxes.
+  const decision = await withKeyLock(`${userId}:${slug}`, async () => {
+    const active = await findActiveLabSession(db(), userId, slug);
+    if (active?.status === "running") {
+      const alive = await inspectSession(active.id);
+      if (alive.ok && alive.value.hosts.every((h) => h.running)) {
+        return { kind: "resume" as const, sessionId: active.id, hosts: alive.value.hosts.map((h) => h.name) };
+      }
+      // A gateway or Docker hiccup is not a reason to throw a learner's sandbox away.
+      if (!alive.ok && alive.error.code !== "NOT_FOUND") return { kind: "error" as const, error: alive.error };
+      await removeSession(active.id);
+      await transitionLabSession(db(), active.id, ["running"], "stopped", GONE_MESSAGE);
+    } else if (active) {
+      // A start that never finished (its tab closed mid-way, or the server restarted): remove what it made.
+      await removeSession(active.id);
+      await transitionLabSession(db(), active.id, ["starting"], "failed", "Superseded by a new start.");
     }
-    // Whatever is left of a broken sandbox goes before a new one starts.
-    await removeSession(active.id);
-    await markLabSession(db(), active.id, "stopped", "The sandbox was gone.");
-  } else if (active) {
-    // A start that never finished (the tab was closed or reloaded mid-way): remove what it made.
-    await removeSession(active.id);
-    await markLabSession(db(), active.id, "failed", "Superseded by a new start.");
+    const sessionId = `s-${randomBytes(8).toString("hex")}`;
+    await createLabSession(db(), { id: sessionId, userId, scenarioSlug: slug });
+    return { kind: "create" as const, sessionId };
+  });
+
+  if (decision.kind === "error") return errorResponse(decision.error);
+  if (decision.kind === "resume") {
+    return ndjson(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(encode({ type: "session", sessionId: decision.sessionId }));
+          controller.enqueue(encode({ type: "ready", hosts: decision.hosts }));
+          controller.close();
+        },
+      }),
+    );
   }
 
-  const sessionId = `s-${randomBytes(8).toString("hex")}`;
-  await createLabSession(db(), { id: sessionId, userId, scenarioSlug: slug });
+  const { sessionId } = decision;
   const upstream = await requestSession({ sessionId, userId, scenario: slug, hosts: hostsFor(scenario.imageId) });
   if (!upstream.ok) {
-    await markLabSession(db(), sessionId, "failed", upstream.error.message);
+    await transitionLabSession(db(), sessionId, ["starting"], "failed", upstream.error.message);
     return errorResponse(upstream.error);
   }
 
-  const upstreamBody = upstream.value;
+  // The database follows the gateway, not the browser: if the tab goes away mid-start the sandbox is still recorded
+  // (and found again on the next visit), and one whose start was superseded meanwhile is removed.
+  let cancelled = false;
   return ndjson(
     new ReadableStream({
       async start(controller) {
-        controller.enqueue(line({ type: "session", sessionId }));
-        let settled = false;
-        const settle = async (status: "running" | "failed", error?: string) => {
-          if (settled) return;
-          settled = true;
-          await markLabSession(db(), sessionId, status, error);
+        const send = (event: LabStartEvent) => {
+          if (cancelled) return;
+          try {
+            controller.enqueue(encode(event));
+          } catch {
+            cancelled = true;
+          }
         };
+        send({ type: "session", sessionId });
+        let outcome: "running" | "failed" | undefined;
         try {
-          await readNdjson(upstreamBody, async (value) => {
+          await readNdjson(upstream.value, async (value) => {
             const event = createSessionEvent.safeParse(value);
             if (!event.success) return;
-            if (event.data.type === "ready") await settle("running");
-            if (event.data.type === "error") await settle("failed", event.data.message);
-            controller.enqueue(line(event.data));
+            if (event.data.type === "ready") {
+              outcome = "running";
+              if (!(await transitionLabSession(db(), sessionId, ["starting"], "running")))
+                await removeSession(sessionId);
+            } else if (event.data.type === "error") {
+              outcome = "failed";
+              await transitionLabSession(db(), sessionId, ["starting"], "failed", event.data.message);
+            }
+            send(event.data);
             return undefined;
           });
-          if (!settled) {
-            await settle("failed", "The gateway stopped answering.");
-            controller.enqueue(
-              line({ type: "error", code: "SANDBOX_FAILED", message: "The gateway stopped answering." }),
-            );
-          }
         } catch {
-          await settle("failed", "The gateway connection broke.");
-          controller.enqueue(line({ type: "error", code: "SANDBOX_FAILED", message: "The gateway connection broke." }));
+          // The gateway connection broke; handled below.
         }
-        controller.close();
+        if (!outcome) {
+          const message = "The gateway stopped answering while the sandbox started.";
+          await transitionLabSession(db(), sessionId, ["starting"], "failed", message);
+          await removeSession(sessionId);
+          send({ type: "error", code: "SANDBOX_FAILED", message });
+        }
+        if (!cancelled) controller.close();
+      },
+      cancel() {
+        cancelled = true;
       },
     }),
   );

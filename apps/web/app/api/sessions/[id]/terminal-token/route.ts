@@ -1,7 +1,10 @@
+import { transitionLabSession } from "@dockyard/db";
 import { mintTerminalToken } from "@dockyard/token";
+import { db } from "@/server/db.ts";
 import { env } from "@/server/env.ts";
+import { inspectSession } from "@/server/gateway-client.ts";
 import { requireOwnedSession } from "@/server/guards.ts";
-import { fail } from "@/server/respond.ts";
+import { errorResponse, fail } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -9,7 +12,14 @@ export const dynamic = "force-dynamic";
 export async function POST(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   const owned = await requireOwnedSession((await params).id);
   if (!owned.ok) return owned.response;
-  if (owned.session.status !== "running") return fail("CONFLICT", "The sandbox is not running.");
+  if (owned.session.status !== "running") return fail("NOT_FOUND", "The sandbox is not running.");
+  // A sandbox removed behind our back (a reboot, an admin) is reported as gone, so the page can offer a new one.
+  const alive = await inspectSession(owned.session.id);
+  if (!alive.ok && alive.error.code === "NOT_FOUND") {
+    await transitionLabSession(db(), owned.session.id, ["running"], "stopped", "The sandbox was gone.");
+    return fail("NOT_FOUND", "Your sandbox has stopped.");
+  }
+  if (!alive.ok) return errorResponse(alive.error);
   const { DOCKYARD_SECRET, GATEWAY_PUBLIC_URL, GATEWAY_PUBLIC_PORT } = env();
   const token = mintTerminalToken(
     { sub: owned.userId, sid: owned.session.id, host: "host01", mode: "write" },
