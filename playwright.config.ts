@@ -1,7 +1,15 @@
+import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const gatewayPort = port + 1;
+
+// The journeys' scenarios: the bundled ones plus fixtures that must be handled safely (broken, hostile).
+const scenariosDir = `${process.cwd()}/.dockyard/e2e-scenarios`;
+rmSync(scenariosDir, { recursive: true, force: true });
+mkdirSync(scenariosDir, { recursive: true });
+cpSync("scenarios", scenariosDir, { recursive: true });
+cpSync("e2e/fixtures/scenarios", scenariosDir, { recursive: true });
 
 /**
  * Browser journeys in Debian's Chromium against the real stack (web, gateway, Docker), started by `npm start` on
@@ -39,6 +47,7 @@ export default defineConfig({
       GATEWAY_PORT: String(gatewayPort),
       DATABASE_URL: `file:${process.cwd()}/.dockyard/e2e.db`,
       DOCKYARD_INSTANCE: "e2e",
+      SCENARIOS_DIR: scenariosDir,
     },
   },
 });

@@ -188,9 +188,11 @@ test("one visitor cannot reach another visitor's sandbox", async ({ browser }) =
   await mallory.close();
 });
 
-test("a command clicked before Start says what to do", async ({ page }) => {
+test("a command run before Start, by click or keyboard, says what to do", async ({ page }) => {
   await page.goto("/scenarios/container-basics");
-  await page.locator('[data-step-body] [data-action="execute"]').first().click();
+  const action = page.locator('[data-step-body] [data-action="execute"]').first();
+  await action.focus();
+  await page.keyboard.press("Enter");
   await expect(page.getByRole("status").filter({ hasText: "Start the sandbox first" })).toBeVisible();
 });
 

@@ -4,7 +4,7 @@ import { listScenarios } from "@/server/catalog.ts";
 export const dynamic = "force-dynamic";
 
 export default async function CatalogPage() {
-  const scenarios = await listScenarios();
+  const { scenarios, problems } = await listScenarios();
   return (
     <main className="mx-auto w-full max-w-5xl px-6 py-10">
       <h1 className="text-3xl font-bold tracking-tight">Labs</h1>
@@ -50,6 +50,32 @@ export default async function CatalogPage() {
             </li>
           ))}
         </ul>
+      )}
+      {problems.length > 0 && (
+        <details className="mt-10 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900">
+          <summary className="cursor-pointer font-semibold">
+            {problems.length} {problems.length === 1 ? "scenario has" : "scenarios have"} errors and{" "}
+            {problems.length === 1 ? "is" : "are"} not listed
+          </summary>
+          <ul className="mt-2 space-y-2">
+            {problems.map((p) => (
+              <li key={p.slug}>
+                <code className="font-semibold">{p.slug}</code>
+                <ul className="ml-4 list-disc">
+                  {p.issues
+                    .filter((i) => i.severity === "error")
+                    .map((i) => (
+                      <li key={`${i.file}:${i.field ?? ""}:${i.message}`}>
+                        {i.file}
+                        {i.field ? ` (${i.field})` : ""}
+                        {i.line ? `:${i.line}${i.column ? `:${i.column}` : ""}` : ""}: {i.message}
+                      </li>
+                    ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
     </main>
   );

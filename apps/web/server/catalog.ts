@@ -6,9 +6,12 @@ import { env } from "./env.ts";
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-/** The bundled scenarios (those that load), sorted by title. Read on each request so authors see edits at once. */
-export async function listScenarios(): Promise<Scenario[]> {
-  return (await loadCatalog(env().SCENARIOS_DIR)).scenarios;
+/**
+ * The scenarios that load, sorted by title, and the problems of those that do not. Read on each request so authors
+ * see their edits at once.
+ */
+export async function listScenarios(): Promise<Awaited<ReturnType<typeof loadCatalog>>> {
+  return loadCatalog(env().SCENARIOS_DIR);
 }
 
 export async function findScenario(slug: string): Promise<Scenario | undefined> {
