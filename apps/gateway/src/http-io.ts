@@ -5,12 +5,16 @@ import type { z } from "zod";
 const MAX_BODY_BYTES = 512 * 1024;
 
 /** Reads and validates a JSON body; too large, not JSON or the wrong shape is BAD_REQUEST. */
-export async function readJson<T extends z.ZodType>(req: IncomingMessage, schema: T): Promise<Result<z.output<T>>> {
+export async function readJson<T extends z.ZodType>(
+  req: IncomingMessage,
+  schema: T,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<Result<z.output<T>>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return err(dockyardError("BAD_REQUEST", "Request body too large."));
+    if (size > maxBytes) return err(dockyardError("BAD_REQUEST", "Request body too large."));
     chunks.push(chunk as Buffer);
   }
   let value: unknown;

@@ -1,9 +1,11 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
+  backgroundScriptRequest,
   type CreateSessionEvent,
   createSessionRequest,
   dockyardError,
+  putFilesRequest,
   runScriptRequest,
   sessionId as sessionIdSchema,
 } from "@dockyard/protocol";
@@ -49,14 +51,39 @@ export async function handleInternalApi(
     return true;
   }
 
-  const match = /^\/internal\/sessions\/([^/]+)(\/scripts)?$/.exec(url.pathname);
+  const match = /^\/internal\/sessions\/([^/]+)(\/scripts|\/background|\/files)?$/.exec(url.pathname);
   const id = sessionIdSchema.safeParse(match?.[1]);
   if (!match || !id.success) {
     sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${url.pathname}.`));
     return true;
   }
 
-  if (match[2] && req.method === "POST") {
+  if (match[2] === "/background" && req.method === "POST") {
+    const body = await readJson(req, backgroundScriptRequest);
+    if (!body.ok) {
+      sendError(res, body.error);
+      return true;
+    }
+    const result = await driver.runBackground({ sessionId: id.data, ...body.value });
+    result.ok ? sendJson(res, 200, result.value) : sendError(res, result.error);
+    return true;
+  }
+  if (match[2] === "/files" && req.method === "PUT") {
+    const body = await readJson(req, putFilesRequest, 24 * 1024 * 1024);
+    if (!body.ok) {
+      sendError(res, body.error);
+      return true;
+    }
+    const files = body.value.files.map((f) => ({
+      path: f.path,
+      content: Buffer.from(f.contentBase64, "base64"),
+      mode: f.mode,
+    }));
+    const result = await driver.putFiles(id.data, body.value.host, files);
+    result.ok ? sendJson(res, 200, result.value) : sendError(res, result.error);
+    return true;
+  }
+  if (match[2] === "/scripts" && req.method === "POST") {
     const body = await readJson(req, runScriptRequest);
     if (!body.ok) {
       sendError(res, body.error);

@@ -280,6 +280,54 @@ describe("gateway against the real Docker engine", () => {
     expect(missing.status).toBe(404);
   });
 
+  it("writes files into a sandbox with their modes, refusing paths that climb out", async () => {
+    const put = (body: unknown) =>
+      fetch(`${base}/internal/sessions/${sessionA}/files`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${SECRET}` },
+        body: JSON.stringify(body),
+      });
+    const res = await put({
+      files: [
+        {
+          path: "/root/deep/er/run.sh",
+          contentBase64: Buffer.from("#!/bin/sh\necho ran\n").toString("base64"),
+          mode: 0o755,
+        },
+        { path: "/root/notes.txt", contentBase64: Buffer.from("hello").toString("base64") },
+      ],
+    });
+    expect(await res.json()).toEqual({ files: 2 });
+    const check = await runScript(
+      sessionA,
+      "stat -c %a /root/deep/er/run.sh; /root/deep/er/run.sh; cat /root/notes.txt",
+    );
+    expect(check.body.stdout).toBe("755\nran\nhello");
+    expect((await put({ files: [{ path: "/root/../etc/passwd", contentBase64: "" }] })).status).toBe(400);
+    expect((await put({ files: [{ path: "relative.txt", contentBase64: "" }] })).status).toBe(400);
+  });
+
+  it("runs background scripts detached, with their output logged for the author", async () => {
+    const res = await fetch(`${base}/internal/sessions/${sessionA}/background`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRET}` },
+      body: JSON.stringify({ name: "intro", script: "echo from-background; sleep 0.3; touch /tmp/bg-done" }),
+    });
+    const { pid } = (await res.json()) as { pid: number };
+    expect(pid).toBeGreaterThan(1);
+    const until = Date.now() + 10_000;
+    while ((await runScript(sessionA, "test -f /tmp/bg-done")).body.exitCode !== 0 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await runScript(sessionA, "cat /var/log/killercoda/intro.log")).body.stdout).toBe("from-background\n");
+    const bad = await fetch(`${base}/internal/sessions/${sessionA}/background`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRET}` },
+      body: JSON.stringify({ name: "../../etc/x", script: "true" }),
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it("stops a session: containers and network are removed", async () => {
     for (const id of [sessionA, sessionB]) {
       const res = await fetch(`${base}/internal/sessions/${id}`, {

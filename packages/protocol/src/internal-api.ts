@@ -48,6 +48,35 @@ export const runScriptRequest = z.object({
 });
 export type RunScriptRequest = z.input<typeof runScriptRequest>;
 
+/** POST /internal/sessions/:id/background: starts a script detached; its output goes to /var/log/killercoda/<name>.log. */
+export const backgroundScriptRequest = z.object({
+  host: hostName.default("host01"),
+  /** Names the log file. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
+  script: z.string().max(256 * 1024),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+});
+export type BackgroundScriptRequest = z.input<typeof backgroundScriptRequest>;
+
+/** PUT /internal/sessions/:id/files: files (absolute paths) written into a host, parents made as needed. */
+export const putFilesRequest = z.object({
+  host: hostName.default("host01"),
+  files: z
+    .array(
+      z.object({
+        path: z
+          .string()
+          .regex(/^\/[^\0]*$/)
+          .max(1024)
+          .refine((p) => !p.split("/").includes(".."), "no .. in paths"),
+        contentBase64: z.string().max(16 * 1024 * 1024),
+        mode: z.number().int().min(0).max(0o7777).optional(),
+      }),
+    )
+    .max(1000),
+});
+export type PutFilesRequest = z.input<typeof putFilesRequest>;
+
 export const runScriptResult = z.object({
   exitCode: z.number().int().nullable(),
   stdout: z.string(),

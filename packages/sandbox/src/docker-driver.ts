@@ -20,6 +20,7 @@ import {
   type TerminalOptions,
   type TerminalStream,
 } from "./sandbox-driver.ts";
+import { type ArchiveFile, tarArchive } from "./tar-archive.ts";
 
 export interface SandboxLimits {
   /** Bytes of memory per host (swap included). */
@@ -128,7 +129,7 @@ export class DockerDriver implements SandboxDriver {
           Image: host.image,
           Labels: { ...labels, [LABEL.host]: host.name },
           Env: ["TERM=xterm-256color", `DOCKYARD_SESSION=${spec.sessionId}`, `DOCKYARD_HOST=${host.name}`],
-          WorkingDir: "/root",
+          WorkingDir: host.workdir ?? "/root",
           HostConfig: {
             NetworkMode: network,
             CapDrop: ["ALL"],
@@ -299,7 +300,6 @@ export class DockerDriver implements SandboxDriver {
       Env: env,
       AttachStdout: true,
       AttachStderr: true,
-      WorkingDir: "/root",
     });
     const stream = await exec.start({ hijack: true, stdin: false });
     const stdout = new Collector();
@@ -321,6 +321,38 @@ export class DockerDriver implements SandboxDriver {
     return { exitCode: info?.ExitCode ?? null, stdout: stdout.text(), stderr: stderr.text(), deadlineHit };
   }
 
+  async runBackground(run: Omit<ScriptRun, "timeoutMs"> & { name: string }): Promise<Result<{ pid: number }>> {
+    if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(run.name)) {
+      return err(dockyardError("BAD_REQUEST", `Bad background script name ${run.name}.`));
+    }
+    const log = `/var/log/killercoda/${run.name}.log`;
+    const started = await this.runScript({
+      ...run,
+      env: { ...run.env, DOCKYARD_SCRIPT: run.script },
+      script: `mkdir -p /var/log/killercoda; nohup bash -c "$DOCKYARD_SCRIPT" > ${log} 2>&1 < /dev/null & echo $!`,
+      timeoutMs: 10_000,
+    });
+    if (!started.ok) return started;
+    const pid = Number(started.value.stdout.trim());
+    if (!Number.isInteger(pid) || pid <= 0) {
+      return err(
+        dockyardError("SANDBOX_FAILED", `The background script did not start: ${started.value.stderr.trim()}`),
+      );
+    }
+    return ok({ pid });
+  }
+
+  async putFiles(sessionId: string, host: string, files: ArchiveFile[]): Promise<Result<{ files: number }>> {
+    const container = await this.hostContainer(sessionId, host);
+    if (!container.ok) return container;
+    try {
+      await container.value.putArchive(tarArchive(files), { path: "/" });
+      return ok({ files: files.length });
+    } catch (error) {
+      return err(fromDockerError(error, `copying files to ${host}`));
+    }
+  }
+
   async openTerminal(options: TerminalOptions): Promise<Result<TerminalStream>> {
     const container = await this.hostContainer(options.sessionId, options.host);
     if (!container.ok) return container;
@@ -334,7 +366,6 @@ export class DockerDriver implements SandboxDriver {
         AttachStdout: true,
         AttachStderr: true,
         Tty: true,
-        WorkingDir: "/root",
       });
       const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
       await exec.resize({ h: options.rows, w: options.cols }).catch(() => undefined);

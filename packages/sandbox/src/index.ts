@@ -1,2 +1,3 @@
 export * from "./docker-driver.ts";
 export * from "./sandbox-driver.ts";
+export * from "./tar-archive.ts";

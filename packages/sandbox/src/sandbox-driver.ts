@@ -1,4 +1,5 @@
 import type { CreateSessionEvent, DockyardError, Result, RunScriptResult, SessionState } from "@dockyard/protocol";
+import type { ArchiveFile } from "./tar-archive.ts";
 
 /** Labels on every container and network Dockyard creates; a restart reconciles sandboxes through them. */
 export const LABEL = {
@@ -16,7 +17,7 @@ export interface SessionSpec {
   sessionId: string;
   userId: string;
   scenario: string;
-  hosts: { name: string; image: string }[];
+  hosts: { name: string; image: string; workdir?: string }[];
 }
 
 export interface ScriptRun {
@@ -50,6 +51,10 @@ export interface SandboxDriver {
   inspectSession(sessionId: string): Promise<Result<SessionState>>;
   removeSession(sessionId: string): Promise<Result<{ containers: number; networks: number }>>;
   runScript(run: ScriptRun): Promise<Result<RunScriptResult>>;
+  /** Starts a script detached (a page's background script); its output goes to /var/log/killercoda/<name>.log. */
+  runBackground(run: Omit<ScriptRun, "timeoutMs"> & { name: string }): Promise<Result<{ pid: number }>>;
+  /** Writes files (absolute paths, parents made as needed) into a host of a session. */
+  putFiles(sessionId: string, host: string, files: ArchiveFile[]): Promise<Result<{ files: number }>>;
   openTerminal(options: TerminalOptions): Promise<Result<TerminalStream>>;
   /** Every session this driver manages, by its labels. */
   listSessions(): Promise<Result<{ sessionId: string; userId: string; scenario: string; created: string }[]>>;
