@@ -1,6 +1,15 @@
+export type * from "./course.ts";
+export * from "./course-format-of.ts";
+export * from "./environments.ts";
+export * from "./extract-actions.ts";
+export * from "./extract-quiz.ts";
+export * from "./file-block-script.ts";
 export * from "./interpret-verify.ts";
+export * from "./match-asset-glob.ts";
 export * from "./parse-action-marker.ts";
+export * from "./parse-course.ts";
 export * from "./parse-scenario.ts";
+export * from "./quiz.ts";
 export * from "./render-markdown.ts";
 export * from "./resolve-scenario-path.ts";
 export type * from "./scenario.ts";

@@ -2,7 +2,7 @@ import type { MarkdownIt, RendererRule, StateBlock, StateInline, Token } from "m
 import { parseActionMarker, type ScenarioAction } from "./parse-action-marker.ts";
 
 /** What a marker after inline code or a closing fence asked for; kept in `token.meta`. */
-interface MarkerMeta {
+export interface MarkerMeta {
   action?: ScenarioAction;
   /** Killercoda `{{}}`: this code is not copyable on click. */
   noCopy?: boolean;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { defaultEnvironmentMap } from "./environments.ts";
 import { parseScenario } from "./parse-scenario.ts";
-import type { ReadFile } from "./scenario.ts";
+import type { ListFiles, ReadFile } from "./scenario.ts";
 
 /** A scenario directory in memory; `index` may be an object (serialised) or raw text. */
 function dir(files: Record<string, string | object>): ReadFile {
@@ -167,11 +168,10 @@ describe("parseScenario", () => {
     expect(read.filter((path) => path.includes("secret") || path.includes("passwd"))).toEqual([]);
   });
 
-  it("says index.yaml is not supported yet when it is the only index", () => {
-    expect(errorsOf(parseScenario("s", dir({ "index.yaml": "title: x" })))).toEqual([
-      { file: "index.yaml", severity: "error", message: "index.yaml is not supported yet: convert it to index.json" },
+  it("reports a directory without an index", () => {
+    expect(errorsOf(parseScenario("s", dir({})))).toEqual([
+      { file: "index.json", severity: "error", message: "No index.json in the scenario directory" },
     ]);
-    expect(errorsOf(parseScenario("s", dir({})))[0]?.message).toBe("No index.json in the scenario directory");
   });
 
   it("falls back to the slug without a title, and warns", () => {
@@ -213,5 +213,210 @@ describe("parseScenario", () => {
         { name: "Docs", href: "https://example.com" },
       ],
     });
+  });
+});
+
+describe("parseScenario with index.yaml", () => {
+  const files = {
+    "intro.md": "# Hi",
+    "one.md": "one",
+    "verify.sh": "test -f /tmp/x",
+    "finish.md": "bye",
+  };
+  const index = {
+    title: "Demo",
+    description: "A demo",
+    difficulty: "easy",
+    time: "5 minutes",
+    details: {
+      intro: { text: "intro.md", courseData: "verify.sh" },
+      steps: [{ title: "One", text: "one.md", verify: "verify.sh" }],
+      finish: { text: "finish.md" },
+      assets: { host01: [{ file: "*.sh", target: "~/", chmod: "+x" }] },
+    },
+    environment: { uilayout: "editor-terminal", hideintro: "true", dashboards: [{ name: "Web", port: 80 }] },
+    backend: { imageid: "docker" },
+  };
+  const yaml = `# Katacoda allowed YAML
+title: Demo
+description: A demo
+difficulty: easy
+time: 5 minutes
+details:
+  intro:
+    text: intro.md
+    courseData: verify.sh
+  steps:
+    - title: One
+      text: one.md
+      verify: verify.sh
+  finish:
+    text: finish.md
+  assets:
+    host01:
+      - file: "*.sh"
+        target: ~/
+        chmod: +x
+environment:
+  uilayout: editor-terminal
+  hideintro: "true"
+  dashboards:
+    - { name: Web, port: 80 }
+backend:
+  imageid: docker
+`;
+
+  it("reads into the same model as the equivalent index.json", () => {
+    const fromJson = scenarioOf(parseScenario("s", dir({ ...files, "index.json": index })));
+    const fromYaml = scenarioOf(parseScenario("s", dir({ ...files, "index.yaml": yaml })));
+    expect(fromYaml).toEqual(fromJson);
+    expect(fromYaml).toMatchObject({
+      title: "Demo",
+      imageId: "docker",
+      environment: { editor: true, hideIntro: true },
+    });
+    expect(fromYaml.steps[0]).toMatchObject({ title: "One", markdown: "one", verify: "test -f /tmp/x" });
+  });
+
+  it("also reads index.yml", () => {
+    expect(scenarioOf(parseScenario("s", dir({ ...files, "index.yml": yaml }))).title).toBe("Demo");
+  });
+
+  it("reports a YAML syntax error with line and column", () => {
+    const text = "title: x\ndetails:\n  steps:\n    - text: a.md\n     - text: b.md\n";
+    expect(errorsOf(parseScenario("s", dir({ "index.yaml": text })))).toEqual([
+      {
+        file: "index.yaml",
+        severity: "error",
+        message: "Invalid YAML: All sequence items must start at the same column",
+        line: 5,
+        column: 6,
+      },
+    ]);
+    const [duplicate] = errorsOf(parseScenario("s", dir({ "index.yaml": "title: a\ntitle: b\n" })));
+    expect(duplicate).toMatchObject({ file: "index.yaml", line: 2, column: 1 });
+    expect(duplicate?.message).toMatch(/^Invalid YAML: .*unique/);
+  });
+
+  it("locates schema errors and missing files in the YAML", () => {
+    const text = "title: x\ndetails:\n  steps:\n    - text: a.md\n    - text: [b.md]\n    - text: c.md\n";
+    const errors = errorsOf(parseScenario("s", dir({ "index.yaml": text, "a.md": "" })));
+    expect(errors).toEqual([
+      expect.objectContaining({ file: "index.yaml", field: "details.steps[1].text", line: 5, column: 7 }),
+    ]);
+    const missing = errorsOf(parseScenario("s", dir({ "index.yaml": text.replace("[b.md]", "b.md"), "a.md": "" })));
+    expect(missing.map((issue) => [issue.field, issue.line, issue.column, issue.message])).toEqual([
+      ["details.steps[1].text", 5, 7, 'File "b.md" not found'],
+      ["details.steps[2].text", 6, 7, 'File "c.md" not found'],
+    ]);
+  });
+
+  it("prefers index.json when both exist, and warns", () => {
+    const scenario = scenarioOf(
+      parseScenario("s", dir({ "index.json": { title: "JSON" }, "index.yaml": "title: YAML" })),
+    );
+    expect(scenario.title).toBe("JSON");
+    expect(scenario.warnings).toEqual([
+      { file: "index.yaml", severity: "warning", message: "Both index.json and index.yaml exist: using index.json" },
+    ]);
+  });
+
+  it("rejects a YAML file that is not a mapping", () => {
+    expect(errorsOf(parseScenario("s", dir({ "index.yaml": "- a\n- b\n" })))[0]?.file).toBe("index.yaml");
+  });
+});
+
+describe("parseScenario checks for dockyard validate", () => {
+  /** Lists `files` like a directory: everything under `relativeDir`, relative to it. */
+  const lister =
+    (files: Record<string, unknown>): ListFiles =>
+    (relativeDir) => {
+      const prefix = relativeDir === "." ? "" : `${relativeDir}/`;
+      const under = Object.keys(files).filter((file) => file.startsWith(prefix));
+      return under.length > 0 ? under.map((file) => file.slice(prefix.length)) : undefined;
+    };
+  const parseWith = (files: Record<string, string | object>, options: Parameters<typeof parseScenario>[2]) =>
+    parseScenario("s", dir(files), options);
+
+  const withAssets = (assets: object, extra: Record<string, string> = {}) => ({
+    "index.json": { title: "x", details: { assets } },
+    "assets/run.sh": "echo hi",
+    "assets/app/config.json": "{}",
+    ...extra,
+  });
+
+  it("reports an asset glob that matches no file under assets/, with its position", () => {
+    const files = withAssets({
+      host01: [
+        { file: "run.sh", target: "~/" },
+        { file: "**/*.json", target: "/etc" },
+        { file: "*.yaml", target: "/etc" },
+      ],
+      host02: [{ file: "app/missing.txt", target: "/" }],
+    });
+    const errors = errorsOf(parseWith(files, { list: lister(files) }));
+    expect(errors.map((issue) => [issue.field, issue.message])).toEqual([
+      ["details.assets.host01[2].file", '"*.yaml" matches no file under assets/'],
+      ["details.assets.host02[0].file", '"app/missing.txt" matches no file under assets/'],
+    ]);
+    expect(errors[0]).toMatchObject({ file: "index.json", line: expect.any(Number), column: expect.any(Number) });
+    // Without a listing the parser cannot tell, and stays quiet.
+    expect(parseWith(files, {}).ok).toBe(true);
+  });
+
+  it("reports every asset as unmatched when there is no assets/ folder", () => {
+    const files = { "index.json": { title: "x", details: { assets: { host01: [{ file: "*", target: "~/" }] } } } };
+    expect(errorsOf(parseWith(files, { list: lister(files) }))[0]?.message).toBe('"*" matches no file under assets/');
+  });
+
+  it("reports an asset path climbing out of assets/", () => {
+    const files = withAssets({
+      host01: [
+        { file: "../index.json", target: "~/" },
+        { file: "a/../../x", target: "~/" },
+      ],
+    });
+    const errors = errorsOf(parseWith(files, { list: lister(files) }));
+    expect(errors.map((issue) => [issue.field, issue.message])).toEqual([
+      ["details.assets.host01[0].file", '"../index.json" must be a path inside assets/'],
+      ["details.assets.host01[1].file", '"a/../../x" must be a path inside assets/'],
+    ]);
+  });
+
+  it("warns about an image id the environment map cannot serve, with the map's message", () => {
+    const image = (backend: object) =>
+      scenarioOf(parseWith({ "index.json": { title: "x", backend } }, { environments: defaultEnvironmentMap() }))
+        .warnings;
+    const [warning, ...rest] = image({ imageid: "kubernetes-kubeadm-2nodes" });
+    expect(rest).toEqual([]);
+    expect(warning).toMatchObject({ file: "index.json", field: "backend.imageid", severity: "warning", line: 4 });
+    expect(warning?.message).toMatch(/"kubernetes-kubeadm-2nodes" is not available here/);
+    expect(image({ dockerimage: "docker-swarm" })[0]?.field).toBe("backend.dockerimage");
+    expect(image({ imageid: "ubuntu:2004" })).toEqual([]);
+    expect(image({})).toEqual([]);
+    // The check is opt-in: the web app loads scenarios without it.
+    expect(
+      scenarioOf(parseWith({ "index.json": { title: "x", backend: { imageid: "minikube" } } }, {})).warnings,
+    ).toEqual([]);
+  });
+
+  it("warns about a step file no page uses, and a page shown twice", () => {
+    const files = {
+      "index.json": {
+        title: "x",
+        details: { steps: [{ text: "step1.md" }, { text: "step2/text.md" }, { text: "step1.md" }] },
+      },
+      "step1.md": "one",
+      "step2/text.md": "two",
+      "step3.md": "three",
+      "step4/text.md": "four",
+      "notes.md": "not a page",
+    };
+    const warnings = scenarioOf(parseWith(files, { list: lister(files) })).warnings;
+    expect(warnings.map((issue) => [issue.field, issue.message])).toEqual([
+      ["details.steps[2].text", "Same text file as details.steps[0]"],
+      ["details", '"step3.md" is not used by any page: learners never see it'],
+      ["details", '"step4/text.md" is not used by any page: learners never see it'],
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+import { cleanText } from "./clean-text.ts";
+import { type EnvironmentMap, resolveEnvironment } from "./environments.ts";
 import { formatFieldPath } from "./format-field-path.ts";
 import {
   DETAILS_FIELDS,
@@ -7,14 +9,35 @@ import {
   ROOT_FIELDS,
   STEP_FIELDS,
 } from "./index-json-schema.ts";
+import { matchAssetGlob } from "./match-asset-glob.ts";
+import { parseDataFile } from "./parse-data-file.ts";
 import { resolveScenarioPath } from "./resolve-scenario-path.ts";
-import { scanJson } from "./scan-json.ts";
-import type { ReadFile, Scenario, ScenarioAsset, ScenarioEnvironment, ScenarioPage, ScenarioStep } from "./scenario.ts";
+import type {
+  ListFiles,
+  ReadFile,
+  Scenario,
+  ScenarioAsset,
+  ScenarioEnvironment,
+  ScenarioPage,
+  ScenarioStep,
+} from "./scenario.ts";
 import type { ScenarioIssue } from "./scenario-issue.ts";
 
 export type ParseScenarioResult = { ok: true; value: Scenario } | { ok: false; error: ScenarioIssue[] };
 
-const INDEX = "index.json";
+/** Checks that need more than the files the index names; `dockyard validate` turns them all on. */
+export interface ParseScenarioOptions {
+  /** Lists the scenario's files: asset globs that match nothing become errors, stray step files warnings. */
+  list?: ListFiles;
+  /** Image ids this map cannot serve exactly become warnings with the map's message. */
+  environments?: EnvironmentMap;
+}
+
+/** In order of preference; Katacoda allowed YAML, Killercoda only JSON. */
+const INDEX_FILES = ["index.json", "index.yaml", "index.yml"];
+
+/** Markdown a page would use by convention (`step2.md`, `step2/text.md`, `intro.md`): unused ones are worth a word. */
+const PAGE_FILE = /^(?:intro|finish|step-?\d+)(?:\.md|\/text\.md)$/i;
 
 type PageJson = NonNullable<NonNullable<IndexJson["details"]>["intro"]>;
 type StepJson = NonNullable<NonNullable<IndexJson["details"]>["steps"]>[number];
@@ -23,46 +46,44 @@ type StepJson = NonNullable<NonNullable<IndexJson["details"]>["steps"]>[number];
  * Parses a Katacoda/Killercoda scenario directory through `read` into one model. Every problem is reported with
  * file and field; errors fail the parse, warnings travel with the scenario.
  */
-export function parseScenario(slug: string, read: ReadFile): ParseScenarioResult {
+export function parseScenario(slug: string, read: ReadFile, options: ParseScenarioOptions = {}): ParseScenarioResult {
   const issues: ScenarioIssue[] = [];
   const fail = (): ParseScenarioResult => ({ ok: false, error: issues });
 
-  const indexText = read(INDEX);
-  const yaml = ["index.yaml", "index.yml"].find((name) => read(name) !== undefined);
-  if (indexText === undefined) {
-    issues.push(
-      yaml
-        ? { file: yaml, severity: "error", message: `${yaml} is not supported yet: convert it to index.json` }
-        : { file: INDEX, severity: "error", message: "No index.json in the scenario directory" },
-    );
+  const found = INDEX_FILES.flatMap((name) => {
+    const text = read(name);
+    return text === undefined ? [] : [{ name, text }];
+  });
+  const [indexFile, ...ignored] = found;
+  if (!indexFile) {
+    issues.push({ file: "index.json", severity: "error", message: "No index.json in the scenario directory" });
     return fail();
   }
-  if (yaml) {
-    issues.push({ file: yaml, severity: "warning", message: `Both index.json and ${yaml} exist: using index.json` });
+  const indexName = indexFile.name;
+  for (const { name } of ignored) {
+    issues.push({
+      file: name,
+      severity: "warning",
+      message: `Both ${indexName} and ${name} exist: using ${indexName}`,
+    });
   }
 
-  const text = cleanText(indexText);
-  const scan = scanJson(text);
-  if (scan.error) {
-    const { message, line, column } = scan.error;
-    issues.push({ file: INDEX, severity: "error", message: `Invalid JSON: ${message}`, line, column });
+  const data = parseDataFile(indexName, indexFile.text);
+  if (!data.ok) {
+    issues.push(data.error);
     return fail();
   }
-  const at = (field: string) => {
-    const position = scan.positionOf(field);
-    return position ? { line: position.line, column: position.column } : {};
-  };
-  const report = (severity: ScenarioIssue["severity"], field: string, message: string, file = INDEX) => {
-    issues.push({ file, field, message, severity, ...(file === INDEX ? at(field) : {}) });
+  const { at } = data;
+  const report = (severity: ScenarioIssue["severity"], field: string, message: string) => {
+    issues.push({ file: indexName, field, message, severity, ...at(field) });
   };
 
-  const raw: unknown = JSON.parse(text);
-  const parsed = indexJsonSchema.safeParse(raw);
+  const parsed = indexJsonSchema.safeParse(data.value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = formatFieldPath(issue.path);
       issues.push({
-        file: INDEX,
+        file: indexName,
         severity: "error",
         message: issue.message,
         ...(field ? { field, ...at(field) } : {}),
@@ -133,11 +154,18 @@ export function parseScenario(slug: string, read: ReadFile): ParseScenarioResult
   });
   const finish = details.finish && readPage(details.finish, "details.finish", PAGE_FIELDS, "Finish");
 
+  warnRepeatedPages(steps, report);
+  if (options.list) warnUnusedPageFiles(options.list, [intro, ...steps, finish], report);
+
+  const assetFiles = options.list && (options.list("assets") ?? []);
   const assets: ScenarioAsset[] = [];
   for (const [host, entries] of Object.entries(details.assets ?? {})) {
     entries.forEach((entry, i) => {
+      const field = formatFieldPath(["details", "assets", host, i, "file"]);
       if (!resolveScenarioPath(entry.file)) {
-        report("error", `details.assets.${host}[${i}].file`, `"${entry.file}" must be a path inside assets/`);
+        report("error", field, `"${entry.file}" must be a path inside assets/`);
+      } else if (assetFiles && matchAssetGlob(entry.file, assetFiles).length === 0) {
+        report("error", field, `"${entry.file}" matches no file under assets/`);
       }
       assets.push({ host, file: entry.file, target: entry.target, ...(entry.chmod ? { chmod: entry.chmod } : {}) });
     });
@@ -155,6 +183,13 @@ export function parseScenario(slug: string, read: ReadFile): ParseScenarioResult
     report("warning", "type", `Scenario type "${type}" is not supported: showing it as a plain scenario`);
   }
 
+  const imageField = index.backend?.imageid?.trim() ? "backend.imageid" : "backend.dockerimage";
+  const imageId = index.backend?.imageid?.trim() || index.backend?.dockerimage?.trim() || "ubuntu";
+  if (options.environments) {
+    const resolved = resolveEnvironment(imageId, options.environments);
+    if (!resolved.exact) report("warning", imageField, resolved.message ?? `The environment "${imageId}" is unknown`);
+  }
+
   const errors = issues.filter((issue) => issue.severity === "error");
   if (errors.length > 0) return { ok: false, error: issues };
 
@@ -165,7 +200,7 @@ export function parseScenario(slug: string, read: ReadFile): ParseScenarioResult
     difficulty: index.difficulty?.trim() ?? "",
     time: index.time?.trim() ?? "",
     kind,
-    imageId: index.backend?.imageid?.trim() || index.backend?.dockerimage?.trim() || "ubuntu",
+    imageId,
     steps,
     assets,
     environment: readEnvironment(index),
@@ -199,12 +234,30 @@ function readEnvironment(index: IndexJson): ScenarioEnvironment {
   return environment;
 }
 
+type Report = (severity: ScenarioIssue["severity"], field: string, message: string) => void;
+
+/** Two steps showing the same markdown file are almost always a copy-paste slip. */
+function warnRepeatedPages(steps: readonly ScenarioStep[], report: Report): void {
+  const firstUse = new Map<string, number>();
+  for (const step of steps) {
+    if (step.textFile === undefined) continue;
+    const first = firstUse.get(step.textFile);
+    if (first === undefined) firstUse.set(step.textFile, step.index);
+    else report("warning", `details.steps[${step.index}].text`, `Same text file as details.steps[${first}]`);
+  }
+}
+
+/** A `step3.md` that no page uses is a step learners can never reach. */
+function warnUnusedPageFiles(list: ListFiles, pages: readonly (ScenarioPage | undefined)[], report: Report): void {
+  const used = new Set(pages.map((page) => page?.textFile));
+  for (const file of list(".") ?? []) {
+    if (PAGE_FILE.test(file) && !used.has(file)) {
+      report("warning", "details", `"${file}" is not used by any page: learners never see it`);
+    }
+  }
+}
+
 /** Sets an optional field only when there is a value (keeps `exactOptionalPropertyTypes`-style objects clean). */
 function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
   if (value !== undefined) target[key] = value;
-}
-
-/** Strips a byte-order mark and Windows line endings, which break bash scripts and confuse authors. */
-function cleanText(text: string): string {
-  return text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
 }

@@ -187,7 +187,7 @@ describe("renderMarkdown sanitising", () => {
       '<pre class="file" data-filename="app.js" data-target="insert" data-marker="// a > b &quot;x&quot;">' +
         "console.log(1);</pre>",
     );
-    expect(html).toContain('class="file"');
+    expect(html).toContain('class="file dy-action"');
     expect(html).toContain('data-filename="app.js"');
     expect(html).toContain('data-target="insert"');
     expect(html).toContain('data-marker="// a &gt; b &quot;x&quot;"');
@@ -228,5 +228,25 @@ describe("renderMarkdown classes", () => {
     expect(html).toContain('class="dy-note"');
     expect(html).not.toMatch(/fixed|inset-0|z-50/);
     expect(html).toContain('class="language-js"');
+  });
+});
+
+describe("renderMarkdown file blocks", () => {
+  it("makes a named file block an action and keeps its attributes", () => {
+    const html = renderMarkdown('<pre class="file" data-filename="app.js" data-target="append">console.log(1)\n</pre>');
+    expect(html).toContain('data-action="file"');
+    expect(html).toContain('data-filename="app.js"');
+    expect(html).toContain('data-target="append"');
+    expect(html).toContain('role="button"');
+  });
+
+  it("leaves a file block without a name as plain text, and makes a clipboard block a copy action", () => {
+    expect(renderMarkdown('<pre class="file">"a": 1\n</pre>')).not.toContain("data-action");
+    expect(renderMarkdown('<pre class="file" data-target="clipboard">x</pre>')).toContain('data-action="copy"');
+  });
+
+  it("does not let raw HTML fake another action kind on a file block", () => {
+    const html = renderMarkdown('<pre class="file" data-filename="a" data-action="execute">rm -rf /</pre>');
+    expect(html).not.toContain('data-action="file"');
   });
 });

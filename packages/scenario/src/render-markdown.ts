@@ -1,5 +1,4 @@
-import MarkdownIt from "markdown-it";
-import { markdownActionsPlugin } from "./markdown-actions-plugin.ts";
+import { lessonMarkdown as md } from "./lesson-markdown.ts";
 import { sanitizeLessonHtml } from "./sanitize-lesson-html.ts";
 
 export interface RenderOptions {
@@ -7,7 +6,6 @@ export interface RenderOptions {
   headingOffset?: number;
 }
 
-const md = new MarkdownIt({ html: true, linkify: true }).use(markdownActionsPlugin);
 md.core.ruler.push("dockyard_heading_offset", (state) => {
   const offset = (state.env as RenderOptions | undefined)?.headingOffset ?? 0;
   if (!offset) return;

@@ -15,7 +15,19 @@ const ACTION_ATTRIBUTES = [
 ];
 
 const OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "details", "summary", "del", "ins"],
+  allowedTags: [
+    ...sanitizeHtml.defaults.allowedTags,
+    "img",
+    "details",
+    "summary",
+    "del",
+    "ins",
+    // Quizzes (rendered by quiz-plugin; inputs run nothing and submit nowhere by themselves).
+    "fieldset",
+    "legend",
+    "label",
+    "input",
+  ],
   allowedAttributes: {
     a: ["href", "name", "title", "target", "rel"],
     img: ["src", "alt", "title", "width", "height"],
@@ -23,6 +35,8 @@ const OPTIONS: sanitizeHtml.IOptions = {
     pre: [...ACTION_ATTRIBUTES, "data-filename", "data-target", "data-marker"],
     code: ACTION_ATTRIBUTES,
     details: ["open"],
+    fieldset: ["class", "data-quiz", "data-kind"],
+    input: ["type", "name", "value", "aria-label"],
     ol: ["start", "type"],
     th: ["align", "colspan", "rowspan", "style"],
     td: ["align", "colspan", "rowspan", "style"],
@@ -36,9 +50,30 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowedClasses: { "*": ["dy-*", "language-*", "lang-*", "file"] },
   allowedStyles: { th: { "text-align": [/^(left|right|center)$/] }, td: { "text-align": [/^(left|right|center)$/] } },
   allowedSchemes: ["http", "https", "mailto"],
+  exclusiveFilter: (frame) =>
+    frame.tag === "input" && !["text", "checkbox", "radio"].includes(frame.attribs.type ?? ""),
   allowedSchemesByTag: { img: ["http", "https"] },
   allowProtocolRelative: false,
   transformTags: {
+    // A file block with a file name is an action: a click writes its content into the sandbox (or copies it).
+    pre: (tagName, attribs) => {
+      const isFileBlock = /(^|\s)file(\s|$)/.test(attribs.class ?? "") && !attribs["data-action"];
+      if (!isFileBlock || !(attribs["data-filename"] || attribs["data-target"] === "clipboard")) {
+        return { tagName, attribs };
+      }
+      const clipboard = attribs["data-target"] === "clipboard";
+      return {
+        tagName,
+        attribs: {
+          ...attribs,
+          class: "file dy-action",
+          "data-action": clipboard ? "copy" : "file",
+          role: "button",
+          tabindex: "0",
+          title: clipboard ? "Copy to clipboard" : `Write to ${attribs["data-filename"]}`,
+        },
+      };
+    },
     a: (tagName, attribs) => {
       const { target: _target, rel: _rel, ...rest } = attribs;
       const external = /^https?:\/\//i.test(rest.href?.trim() ?? "");

@@ -71,3 +71,9 @@ export interface Scenario {
 
 /** A synchronous reader of files relative to the scenario directory; returns undefined when missing. */
 export type ReadFile = (relativePath: string) => string | undefined;
+
+/**
+ * Lists every file under a directory of the scenario (`"."` for the whole scenario), recursively, as `/`-separated
+ * paths relative to that directory; undefined when the directory is missing.
+ */
+export type ListFiles = (relativeDir: string) => readonly string[] | undefined;

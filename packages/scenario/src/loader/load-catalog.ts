@@ -7,11 +7,14 @@ import { loadScenario } from "./load-scenario.ts";
 export interface Catalog {
   /** Scenarios that loaded, sorted by title. */
   scenarios: Scenario[];
-  /** Directories with an index.json that did not load, sorted by slug. */
+  /** Directories with an index.json (or index.yaml) that did not load, sorted by slug. */
   problems: { slug: string; issues: ScenarioIssue[] }[];
 }
 
-/** Loads every immediate subdirectory of `rootDir` that holds an index.json. A missing root is an empty catalog. */
+/**
+ * Loads every immediate subdirectory of `rootDir` that holds an index.json or index.yaml. A missing root is an empty
+ * catalog.
+ */
 export async function loadCatalog(rootDir: string): Promise<Catalog> {
   const catalog: Catalog = { scenarios: [], problems: [] };
   let entries: { name: string; isDirectory(): boolean }[];
@@ -24,7 +27,7 @@ export async function loadCatalog(rootDir: string): Promise<Catalog> {
   for (const entry of entries) {
     if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
     const dir = path.join(rootDir, entry.name);
-    if (!(await exists(path.join(dir, "index.json")))) continue;
+    if (!(await hasIndex(dir))) continue;
     const result = loadScenario(dir);
     if (result.ok) catalog.scenarios.push(result.value);
     else catalog.problems.push({ slug: entry.name, issues: result.error });
@@ -33,6 +36,13 @@ export async function loadCatalog(rootDir: string): Promise<Catalog> {
   catalog.scenarios.sort((a, b) => a.title.localeCompare(b.title) || a.slug.localeCompare(b.slug));
   catalog.problems.sort((a, b) => a.slug.localeCompare(b.slug));
   return catalog;
+}
+
+async function hasIndex(dir: string): Promise<boolean> {
+  for (const name of ["index.json", "index.yaml", "index.yml"]) {
+    if (await exists(path.join(dir, name))) return true;
+  }
+  return false;
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,0 +1,22 @@
+import { runTest } from "./test-command.ts";
+import { runValidate } from "./validate-command.ts";
+
+const USAGE = `dockyard: validate and test Katacoda/Killercoda scenarios
+
+  dockyard validate <path> [--json]       check a scenario, a course or a repository of them
+  dockyard test <path> [--json] [--junit FILE] [--strict]
+                                          run each scenario's steps in a real sandbox and check them
+`;
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === "validate") return runValidate(rest);
+  if (command === "test") return runTest(rest);
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  process.stderr.write(`dockyard: unknown command "${command}"\n\n${USAGE}`);
+  return 2;
+}

@@ -1,0 +1,10 @@
+import { lessonMarkdown } from "./lesson-markdown.ts";
+import type { QuizQuestion } from "./quiz.ts";
+
+/** The quiz questions of a lesson page, in order. */
+export function extractQuiz(markdown: string): QuizQuestion[] {
+  return lessonMarkdown
+    .parse(markdown, {})
+    .filter((token) => token.type === "dy_quiz")
+    .map((token) => token.meta as QuizQuestion);
+}

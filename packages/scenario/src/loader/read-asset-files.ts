@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { matchAssetGlob } from "../match-asset-glob.ts";
+import type { ScenarioAsset } from "../scenario.ts";
+import { createDirLister } from "./create-dir-lister.ts";
+
+/** A file to copy into a sandbox host: where it goes, its bytes and its mode. */
+export interface AssetFile {
+  path: string;
+  content: Buffer;
+  mode: number;
+}
+
+/** Where `~/dir` and relative targets land: the learner is root. */
+const targetDir = (target: string) =>
+  (target.replace(/^~(?=\/|$)/, "/root").replace(/\/+$/, "") || "/").replace(/^(?!\/)/, "/root/");
+
+/** `chmod` as written in index.json: octal (`0755`, `777`) or symbolic (`+x`). */
+function modeOf(chmod: string | undefined): number {
+  if (!chmod) return 0o644;
+  if (/^[0-7]{3,4}$/.test(chmod)) return Number.parseInt(chmod, 8);
+  return /x/.test(chmod) ? 0o755 : 0o644;
+}
+
+/**
+ * The files a scenario's `details.assets` copy to the given hosts (`host01`, `client`, ...), read from its `assets/`
+ * folder (never outside it). A glob keeps each match's path below the glob's fixed part, like Katacoda.
+ */
+export function readAssetFiles(scenarioDir: string, assets: ScenarioAsset[], hosts: string[]): AssetFile[] {
+  const root = path.join(scenarioDir, "assets");
+  const all = createDirLister(scenarioDir)("assets") ?? [];
+  const files: AssetFile[] = [];
+  for (const asset of assets.filter((a) => hosts.includes(a.host))) {
+    const glob = asset.file.replace(/^\.\//, "");
+    const star = glob.search(/[*?]/);
+    const fixed = star < 0 ? glob.slice(0, glob.lastIndexOf("/") + 1) : glob.slice(0, glob.lastIndexOf("/", star) + 1);
+    for (const file of matchAssetGlob(glob, all)) {
+      files.push({
+        path: `${targetDir(asset.target)}/${file.slice(fixed.length)}`,
+        content: readFileSync(path.join(root, file)),
+        mode: modeOf(asset.chmod),
+      });
+    }
+  }
+  return files;
+}
