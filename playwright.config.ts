@@ -10,6 +10,15 @@ rmSync(scenariosDir, { recursive: true, force: true });
 mkdirSync(scenariosDir, { recursive: true });
 cpSync("scenarios", scenariosDir, { recursive: true });
 cpSync("e2e/fixtures/scenarios", scenariosDir, { recursive: true });
+// Unchanged public examples: Killercoda's foreground and background scripts and assets, Katacoda's quiz.
+for (const example of [
+  "killercoda-examples/foreground-background-scripts-multi-step",
+  "killercoda-examples/upload-assets",
+  "katacoda-examples/quiz",
+]) {
+  const name = example.split("/").at(-1) ?? example;
+  cpSync(`packages/scenario/fixtures/compat/${example}`, `${scenariosDir}/${name}`, { recursive: true });
+}
 
 /**
  * Browser journeys in Debian's Chromium against the real stack (web, gateway, Docker), started by `npm start` on

@@ -14,8 +14,13 @@ export async function listScenarios(): Promise<Awaited<ReturnType<typeof loadCat
   return loadCatalog(env().SCENARIOS_DIR);
 }
 
+/** The folder a scenario is read from. */
+export function scenarioDir(slug: string): string {
+  return join(env().SCENARIOS_DIR, slug);
+}
+
 export async function findScenario(slug: string): Promise<Scenario | undefined> {
   if (!SLUG.test(slug)) return undefined;
-  const result = await loadScenario(join(env().SCENARIOS_DIR, slug));
+  const result = await loadScenario(scenarioDir(slug));
   return result.ok ? result.value : undefined;
 }

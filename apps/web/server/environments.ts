@@ -1,10 +1,8 @@
 import "server-only";
+import { defaultEnvironmentMap, type ResolvedEnvironment, resolveEnvironment } from "@dockyard/scenario";
 import { env } from "./env.ts";
 
-/**
- * Katacoda and Killercoda name environments by image id (ubuntu, bash, docker, kubernetes-...). For now every id
- * that one Debian host can serve maps to the default sandbox image; issue 3 brings the configurable map.
- */
-export function hostsFor(_imageId: string): { name: string; image: string }[] {
-  return [{ name: "host01", image: env().SANDBOX_IMAGE }];
+/** The hosts a scenario's image id maps to, and a plain message when Dockyard stands in with its fallback. */
+export function environmentFor(imageId: string): ResolvedEnvironment {
+  return resolveEnvironment(imageId, defaultEnvironmentMap(env().SANDBOX_IMAGE));
 }

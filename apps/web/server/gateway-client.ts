@@ -1,17 +1,19 @@
 import "server-only";
 import {
+  type BackgroundScriptRequest,
   type CreateSessionRequest,
   type DockyardError,
   dockyardError,
   errorBody,
   gatewayHealth,
+  type PutFilesRequest,
   type Result,
   type RunScriptRequest,
   removeSessionResult,
   runScriptResult,
   sessionState,
 } from "@dockyard/protocol";
-import type { z } from "zod";
+import { z } from "zod";
 import { env } from "./env.ts";
 
 /** A gateway that hangs must not hang the page: every call has a deadline. */
@@ -87,6 +89,21 @@ export const runScript = (sessionId: string, request: RunScriptRequest) =>
   );
 
 export const gatewayHealthCheck = () => call("/healthz", { method: "GET" }, gatewayHealth);
+
+export const startBackground = (sessionId: string, request: BackgroundScriptRequest) =>
+  call(
+    `/internal/sessions/${sessionId}/background`,
+    { method: "POST", body: JSON.stringify(request) },
+    z.object({ pid: z.number() }),
+  );
+
+export const putFiles = (sessionId: string, request: PutFilesRequest) =>
+  call(
+    `/internal/sessions/${sessionId}/files`,
+    { method: "PUT", body: JSON.stringify(request) },
+    z.object({ files: z.number() }),
+    60_000,
+  );
 
 export const inspectSession = (sessionId: string) =>
   call(`/internal/sessions/${sessionId}`, { method: "GET" }, sessionState);

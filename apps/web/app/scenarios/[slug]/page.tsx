@@ -1,9 +1,10 @@
 import { findActiveLabSession, getProgress } from "@dockyard/db";
-import { renderMarkdown } from "@dockyard/scenario";
+import { extractQuiz, renderMarkdown } from "@dockyard/scenario";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { findScenario } from "@/server/catalog.ts";
 import { db } from "@/server/db.ts";
+import { environmentFor } from "@/server/environments.ts";
 import { currentUserId } from "@/server/user.ts";
 import { Lab, type LabProps } from "./_components/lab.tsx";
 
@@ -28,11 +29,14 @@ export default async function ScenarioPage({ params }: Params) {
     slug,
     title: scenario.title,
     introHtml: scenario.intro ? renderMarkdown(scenario.intro.markdown, { headingOffset: 2 }) : null,
+    introForeground: scenario.intro?.foreground ?? null,
     finishHtml: scenario.finish ? renderMarkdown(scenario.finish.markdown, { headingOffset: 2 }) : null,
     steps: scenario.steps.map((step) => ({
       title: step.title,
       html: renderMarkdown(step.markdown, { headingOffset: 2 }),
-      hasCheck: Boolean(step.verify),
+      hasCheck: Boolean(step.verify) || extractQuiz(step.markdown).length > 0,
+      needsSandbox: Boolean(step.verify),
+      foreground: step.foreground ?? null,
     })),
     progress: {
       currentStep: progress?.currentStep ?? 0,
@@ -43,6 +47,7 @@ export default async function ScenarioPage({ params }: Params) {
         attempts: s.attempts,
       })),
     },
+    environmentNote: environmentFor(scenario.imageId).message ?? null,
     activeSessionId: session?.status === "running" ? session.id : null,
   };
   return <Lab {...props} />;

@@ -11,9 +11,14 @@ export interface LabProps {
   title: string;
   introHtml: string | null;
   finishHtml: string | null;
-  steps: { title: string; html: string; hasCheck: boolean }[];
+  introForeground: string | null;
+  /** `foreground` is typed into the terminal when the step opens (once per sandbox). */
+  /** `hasCheck`: a verify script or a quiz gates Next; `needsSandbox`: checking runs a script in the sandbox. */
+  steps: { title: string; html: string; hasCheck: boolean; needsSandbox: boolean; foreground: string | null }[];
   progress: ProgressPayload;
   activeSessionId: string | null;
+  /** Set when the scenario's environment is not available and a plain Linux host stands in. */
+  environmentNote: string | null;
 }
 
 type Sandbox =
@@ -52,7 +57,12 @@ export function Lab(props: LabProps) {
   const [records, setRecords] = useState(props.progress.steps);
   const passed = new Set(records.filter((r) => r.passedAt).map((r) => r.step));
   const [check, setCheck] = useState<CheckResult>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNoticeText] = useState<string | null>(null);
+  /** A notice replaces the last check result: it is about what just happened. */
+  const setNotice = useCallback((message: string | null) => {
+    if (message) setCheck(null);
+    setNoticeText(message);
+  }, []);
   const [busy, setBusy] = useState<"check" | "next" | null>(null);
   const terminal = useRef<TerminalHandle>(null);
 
@@ -95,7 +105,7 @@ export function Lab(props: LabProps) {
     }).catch(() => undefined);
     if (settled) return;
     setSandbox({ state: "error", message: "The sandbox did not start. Try again." });
-  }, [slug]);
+  }, [slug, setNotice]);
 
   const stop = useCallback(async () => {
     if (sandbox.state !== "running") return;
@@ -114,7 +124,7 @@ export function Lab(props: LabProps) {
     }
     setCheck(null);
     setSandbox({ state: "idle" });
-  }, [sandbox]);
+  }, [sandbox, setNotice]);
 
   const runCheck = useCallback(async () => {
     setBusy("check");
@@ -123,13 +133,19 @@ export function Lab(props: LabProps) {
       const res = await fetch(`/api/scenarios/${slug}/check`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ step: current }),
+        body: JSON.stringify({ step: current, answers: quizAnswers() }),
       });
       if (!res.ok) {
         setCheck({ passed: false, message: await errorMessage(res) });
         return;
       }
-      const body = (await res.json()) as { passed: boolean; message: string; progress: ProgressPayload };
+      const body = (await res.json()) as {
+        passed: boolean;
+        message: string;
+        quiz?: Record<string, boolean>;
+        progress: ProgressPayload;
+      };
+      markQuiz(body.quiz ?? {});
       setCheck({ passed: body.passed, message: body.message });
       applyProgress(body.progress);
     } catch {
@@ -159,7 +175,7 @@ export function Lab(props: LabProps) {
     } finally {
       setBusy(null);
     }
-  }, [slug, current, applyProgress]);
+  }, [slug, current, applyProgress, setNotice]);
 
   const startOver = useCallback(async () => {
     const res = await fetch(`/api/scenarios/${slug}/progress`, { method: "DELETE" }).catch(() => undefined);
@@ -169,12 +185,62 @@ export function Lab(props: LabProps) {
     }
     applyProgress(((await res.json()) as { progress: ProgressPayload }).progress);
     setCheck(null);
-  }, [slug, applyProgress]);
+  }, [slug, applyProgress, setNotice]);
+
+  const writeFileBlock = useCallback(
+    async (block: { filename: string; target: string; marker?: string; content: string }) => {
+      if (sandbox.state !== "running") {
+        setNotice("Start the sandbox first: files are written into it.");
+        return false;
+      }
+      const res = await fetch(`/api/sessions/${sandbox.sessionId}/file-blocks`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(block),
+      }).catch(() => undefined);
+      if (!res?.ok) {
+        setNotice(res ? await errorMessage(res) : "Dockyard does not answer. Try again.");
+        return false;
+      }
+      setNotice(`Wrote ${block.filename}.`);
+      return true;
+    },
+    [sandbox, setNotice],
+  );
 
   const gone = useCallback((message: string) => {
     setCheck(null);
     setSandbox({ state: "error", message: `${message} Start it again to go on; your progress is kept.` });
   }, []);
+
+  // Foreground scripts are typed into the terminal when their page opens, once per sandbox (a reload types nothing).
+  const runningSession = sandbox.state === "running" ? sandbox.sessionId : null;
+  const introForeground = props.introForeground;
+  const stepForeground = steps[current]?.foreground ?? null;
+  useEffect(() => {
+    if (!runningSession) return;
+    const scripts: [string, string][] = [];
+    if (current === 0 && introForeground) scripts.push(["intro", introForeground]);
+    if (stepForeground) scripts.push([`step${current}`, stepForeground]);
+    let cancelled = false;
+    void (async () => {
+      for (const [name, script] of scripts) {
+        const key = `dockyard:foreground:${runningSession}:${name}`;
+        if (sessionStorage.getItem(key)) continue;
+        // The terminal may still be connecting: try for a few seconds.
+        for (let i = 0; i < 50 && !cancelled; i++) {
+          if (terminal.current?.run(script.trimEnd())) {
+            sessionStorage.setItem(key, "typed");
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [runningSession, current, introForeground, stepForeground]);
 
   // Keyboard and screen-reader users land on the new step's heading when the step changes.
   const firstRender = useRef(true);
@@ -197,6 +263,11 @@ export function Lab(props: LabProps) {
         <div className="border-b border-slate-200 px-6 py-4">
           <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Scenario</p>
           <h1 className="text-xl font-bold tracking-tight">{props.title}</h1>
+          {props.environmentNote && (
+            <p className="mt-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200">
+              {props.environmentNote}
+            </p>
+          )}
           <ol aria-label="Steps" className="mt-3 flex flex-wrap gap-1.5">
             {steps.map((s, i) => {
               const done = passed.has(i) || i < current;
@@ -238,7 +309,14 @@ export function Lab(props: LabProps) {
               >
                 Start over
               </button>
-              {props.finishHtml && <StepContent html={props.finishHtml} terminal={terminal} onNotice={setNotice} />}
+              {props.finishHtml && (
+                <StepContent
+                  html={props.finishHtml}
+                  terminal={terminal}
+                  onNotice={setNotice}
+                  onFileBlock={writeFileBlock}
+                />
+              )}
             </>
           ) : (
             step && (
@@ -252,11 +330,22 @@ export function Lab(props: LabProps) {
                 {current === 0 && props.introHtml && (
                   <details open className="mt-3 rounded-lg bg-slate-50 px-4 py-2 ring-1 ring-slate-200">
                     <summary className="cursor-pointer text-sm font-semibold text-slate-700">About this lab</summary>
-                    <StepContent html={props.introHtml} terminal={terminal} onNotice={setNotice} />
+                    <StepContent
+                      html={props.introHtml}
+                      terminal={terminal}
+                      onNotice={setNotice}
+                      onFileBlock={writeFileBlock}
+                    />
                   </details>
                 )}
                 <div data-step-body>
-                  <StepContent key={current} html={step.html} terminal={terminal} onNotice={setNotice} />
+                  <StepContent
+                    key={current}
+                    html={step.html}
+                    terminal={terminal}
+                    onNotice={setNotice}
+                    onFileBlock={writeFileBlock}
+                  />
                 </div>
               </>
             )
@@ -279,7 +368,7 @@ export function Lab(props: LabProps) {
                 <button
                   type="button"
                   onClick={runCheck}
-                  disabled={!running || busy !== null}
+                  disabled={(step.needsSandbox && !running) || busy !== null}
                   className="rounded-lg bg-slate-800 px-4 py-2 text-sm font-semibold text-white hover:bg-slate-700 disabled:cursor-not-allowed disabled:opacity-40"
                 >
                   {busy === "check" ? "Checking…" : "Check"}
@@ -294,7 +383,7 @@ export function Lab(props: LabProps) {
                 Next
               </button>
             </div>
-            {step.hasCheck && !running && (
+            {step.needsSandbox && !running && (
               <p className="mt-2 text-xs text-slate-500">Start the sandbox to check this step.</p>
             )}
           </div>
@@ -413,4 +502,26 @@ function RunSummary({ steps, records }: { steps: LabProps["steps"]; records: Pro
       </tbody>
     </table>
   );
+}
+
+/** The learner's quiz answers on the current step: text, or the indexes of chosen options. */
+function quizAnswers(): Record<string, string | number[]> {
+  const answers: Record<string, string | number[]> = {};
+  for (const fieldset of document.querySelectorAll<HTMLFieldSetElement>("[data-step-body] fieldset[data-quiz]")) {
+    const id = fieldset.dataset.quiz ?? "";
+    const text = fieldset.querySelector<HTMLInputElement>('input[type="text"]');
+    answers[id] = text
+      ? text.value
+      : [...fieldset.querySelectorAll<HTMLInputElement>("input:checked")].map((input) => Number(input.value));
+  }
+  return answers;
+}
+
+/** Shows which questions are right (the server decided). */
+function markQuiz(result: Record<string, boolean>): void {
+  for (const fieldset of document.querySelectorAll<HTMLFieldSetElement>("[data-step-body] fieldset[data-quiz]")) {
+    const verdict = result[fieldset.dataset.quiz ?? ""];
+    if (verdict === undefined) fieldset.removeAttribute("data-correct");
+    else fieldset.setAttribute("data-correct", String(verdict));
+  }
 }

@@ -1,7 +1,7 @@
 "use client";
 
+import { controlSequence } from "@dockyard/scenario/control-sequence";
 import type { KeyboardEvent, MouseEvent, RefObject } from "react";
-import { controlSequence } from "@/lib/control-sequence.ts";
 import type { TerminalHandle } from "./terminal.tsx";
 
 /**
@@ -12,15 +12,18 @@ export function StepContent({
   html,
   terminal,
   onNotice,
+  onFileBlock,
 }: {
   html: string;
   terminal: RefObject<TerminalHandle | null>;
   /** Tells the learner why an action did nothing. */
   onNotice: (message: string) => void;
+  /** Writes a file block into the sandbox; resolves whether it did. */
+  onFileBlock: (block: { filename: string; target: string; marker?: string; content: string }) => Promise<boolean>;
 }) {
   const act = (target: EventTarget) => {
     const element = (target as HTMLElement).closest<HTMLElement>("[data-action]");
-    if (!element) return false;
+    if (!element) return copyInlineCode(target as HTMLElement);
     const text = element.textContent ?? "";
     const action = element.dataset.action;
     if (action === "execute") {
@@ -36,11 +39,28 @@ export function StepContent({
         if (copied) element.setAttribute("data-ran", "");
         else onNotice("This browser did not allow copying; select the text and copy it yourself.");
       });
+    } else if (action === "file") {
+      const { filename = "", target = "replace", marker } = element.dataset;
+      void onFileBlock({ filename, target, marker, content: element.textContent ?? "" }).then((wrote) => {
+        if (wrote) element.setAttribute("data-ran", "");
+      });
     } else if (action === "open") {
       onNotice("Opening files in an editor is not available yet.");
     }
     return true;
   };
+  // Killercoda: plain single-line inline code copies on click (not inside a code block, not marked `{{}}`).
+  const copyInlineCode = (target: HTMLElement) => {
+    const code = target.closest("code");
+    if (!code || code.closest("pre") || code.hasAttribute("data-no-copy") || code.hasAttribute("data-action")) {
+      return false;
+    }
+    const text = code.textContent ?? "";
+    if (text.includes("\n")) return false;
+    void copyText(text).then((copied) => onNotice(copied ? `Copied: ${text}` : "This browser did not allow copying."));
+    return true;
+  };
+
   const onClick = (event: MouseEvent) => {
     if (act(event.target)) event.preventDefault();
   };

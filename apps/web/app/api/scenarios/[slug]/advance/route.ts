@@ -1,7 +1,9 @@
-import { advanceStep } from "@dockyard/db";
+import { advanceStep, findActiveLabSession } from "@dockyard/db";
+import { extractQuiz } from "@dockyard/scenario";
 import { z } from "zod";
 import { db } from "@/server/db.ts";
 import { requireStep } from "@/server/guards.ts";
+import { startPageScripts } from "@/server/page-scripts.ts";
 import { fail, parseBody } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
@@ -20,8 +22,12 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
     scenarioSlug: slug,
     fromStep: found.step.index,
     stepCount: found.scenario.steps.length,
-    requiresCheck: Boolean(found.step.verify),
+    requiresCheck: Boolean(found.step.verify) || extractQuiz(found.step.markdown).length > 0,
   });
   if (!outcome.ok) return fail("CONFLICT", outcome.reason);
+  const session = await findActiveLabSession(db(), found.userId, slug);
+  if (session?.status === "running") {
+    await startPageScripts(session.id, found.scenario, outcome.progress.currentStep, false);
+  }
   return Response.json({ progress: outcome.progress });
 }

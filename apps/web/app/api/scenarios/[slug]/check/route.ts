@@ -1,5 +1,5 @@
 import { findActiveLabSession, recordCheck } from "@dockyard/db";
-import { interpretVerify } from "@dockyard/scenario";
+import { checkQuiz, extractQuiz, interpretVerify } from "@dockyard/scenario";
 import { z } from "zod";
 import { db } from "@/server/db.ts";
 import { runScript } from "@/server/gateway-client.ts";
@@ -8,7 +8,13 @@ import { errorResponse, fail, parseBody } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
 
-const body = z.object({ step: z.number().int().min(0) });
+const body = z.object({
+  step: z.number().int().min(0),
+  /** Quiz answers by question id: text, or the indexes of the chosen options. */
+  answers: z
+    .record(z.string().max(64), z.union([z.string().max(4096), z.array(z.number().int().min(0).max(100))]))
+    .default({}),
+});
 
 /** Runs the step's verify script inside the user's sandbox (never here) and records the outcome. */
 export async function POST(request: Request, { params }: { params: Promise<{ slug: string }> }) {
@@ -18,6 +24,24 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
   const found = await requireStep(slug, input.value.step);
   if (!found.ok) return found.response;
   const { userId, step } = found;
+  // A quiz is checked here, on the server: the page never holds the answers.
+  const questions = extractQuiz(step.markdown);
+  let quiz: Record<string, boolean> | undefined;
+  if (questions.length > 0) {
+    quiz = checkQuiz(questions, input.value.answers);
+    const wrong = questions.filter((q) => !quiz?.[q.id]).map((q) => q.id);
+    if (wrong.length > 0) {
+      const message = `Check your ${wrong.length === 1 ? "answer to" : "answers to"} ${wrong.join(", ")} and try again.`;
+      const progress = await recordCheck(db(), {
+        userId,
+        scenarioSlug: slug,
+        step: step.index,
+        passed: false,
+        message,
+      });
+      return Response.json({ passed: false, message, quiz, progress });
+    }
+  }
   if (!step.verify) {
     const progress = await recordCheck(db(), {
       userId,
@@ -26,7 +50,8 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
       passed: true,
       message: "",
     });
-    return Response.json({ passed: true, message: "This step has no check.", progress });
+    const message = quiz ? "All answers are right." : "This step has no check.";
+    return Response.json({ passed: true, message, quiz, progress });
   }
   const session = await findActiveLabSession(db(), userId, slug);
   if (session?.status !== "running") return fail("CONFLICT", "Start the sandbox first.");
@@ -41,5 +66,5 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
     passed: verdict.passed,
     message: verdict.message,
   });
-  return Response.json({ passed: verdict.passed, message: verdict.message, progress });
+  return Response.json({ passed: verdict.passed, message: verdict.message, quiz, progress });
 }

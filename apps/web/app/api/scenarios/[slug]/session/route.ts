@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { createLabSession, findActiveLabSession, transitionLabSession } from "@dockyard/db";
+import { createLabSession, findActiveLabSession, getProgress, transitionLabSession } from "@dockyard/db";
 import { createSessionEvent, type LabStartEvent } from "@dockyard/protocol";
 import { readNdjson } from "@/lib/read-ndjson.ts";
 import { findScenario } from "@/server/catalog.ts";
 import { db } from "@/server/db.ts";
-import { hostsFor } from "@/server/environments.ts";
+import { environmentFor } from "@/server/environments.ts";
 import { inspectSession, removeSession, requestSession } from "@/server/gateway-client.ts";
 import { requireUser } from "@/server/guards.ts";
 import { withKeyLock } from "@/server/key-lock.ts";
+import { prepareSandbox } from "@/server/page-scripts.ts";
 import { errorResponse, fail } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
@@ -63,7 +64,12 @@ export async function POST(_request: Request, { params }: { params: Promise<{ sl
   }
 
   const { sessionId } = decision;
-  const upstream = await requestSession({ sessionId, userId, scenario: slug, hosts: hostsFor(scenario.imageId) });
+  const upstream = await requestSession({
+    sessionId,
+    userId,
+    scenario: slug,
+    hosts: environmentFor(scenario.imageId).hosts,
+  });
   if (!upstream.ok) {
     await transitionLabSession(db(), sessionId, ["starting"], "failed", upstream.error.message);
     return errorResponse(upstream.error);
@@ -91,8 +97,12 @@ export async function POST(_request: Request, { params }: { params: Promise<{ sl
             if (!event.success) return;
             if (event.data.type === "ready") {
               outcome = "running";
-              if (!(await transitionLabSession(db(), sessionId, ["starting"], "running")))
+              if (!(await transitionLabSession(db(), sessionId, ["starting"], "running"))) {
                 await removeSession(sessionId);
+              } else {
+                const progress = await getProgress(db(), userId, slug);
+                await prepareSandbox(sessionId, scenario, progress?.currentStep ?? 0);
+              }
             } else if (event.data.type === "error") {
               outcome = "failed";
               await transitionLabSession(db(), sessionId, ["starting"], "failed", event.data.message);

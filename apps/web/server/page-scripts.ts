@@ -1,0 +1,39 @@
+import "server-only";
+import type { Scenario } from "@dockyard/scenario";
+import { readAssetFiles } from "@dockyard/scenario/loader/index";
+import { scenarioDir } from "./catalog.ts";
+import { putFiles, startBackground } from "./gateway-client.ts";
+
+/**
+ * Starts the background scripts of the pages a learner opens, inside the sandbox: the intro's with a new sandbox,
+ * then each step's when it opens. Their output goes to /var/log/killercoda/ for the author. A failure to start is
+ * logged, not shown: the step's own check tells the learner whether things are ready.
+ */
+export async function startPageScripts(sessionId: string, scenario: Scenario, step: number, withIntro: boolean) {
+  const pages = [
+    ...(withIntro && scenario.intro?.background
+      ? [{ name: "intro-background", script: scenario.intro.background }]
+      : []),
+    ...(scenario.steps[step]?.background
+      ? [{ name: `step${step + 1}-background`, script: scenario.steps[step].background }]
+      : []),
+  ];
+  for (const page of pages) {
+    const started = await startBackground(sessionId, { host: "host01", name: page.name, script: page.script ?? "" });
+    if (!started.ok) console.error(`[web] ${page.name} of ${scenario.slug} did not start: ${started.error.message}`);
+  }
+}
+
+/** A new sandbox: the scenario's assets are copied in first, then the intro's and the current step's scripts run. */
+export async function prepareSandbox(sessionId: string, scenario: Scenario, step: number) {
+  // Katacoda's `client` is the learner's machine; here that is host01.
+  const files = readAssetFiles(scenarioDir(scenario.slug), scenario.assets, ["host01", "client"]);
+  if (files.length > 0) {
+    const put = await putFiles(sessionId, {
+      host: "host01",
+      files: files.map((f) => ({ path: f.path, contentBase64: f.content.toString("base64"), mode: f.mode })),
+    });
+    if (!put.ok) console.error(`[web] assets of ${scenario.slug} were not copied: ${put.error.message}`);
+  }
+  await startPageScripts(sessionId, scenario, step, true);
+}
