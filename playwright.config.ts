@@ -15,6 +15,8 @@ for (const example of [
   "killercoda-examples/foreground-background-scripts-multi-step",
   "killercoda-examples/upload-assets",
   "katacoda-examples/quiz",
+  "katacoda-examples/opening-multiple-terminals",
+  "katacoda-examples/challenges/challenge-hello-world",
 ]) {
   const name = example.split("/").at(-1) ?? example;
   cpSync(`packages/scenario/fixtures/compat/${example}`, `${scenariosDir}/${name}`, { recursive: true });

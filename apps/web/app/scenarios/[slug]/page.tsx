@@ -28,6 +28,7 @@ export default async function ScenarioPage({ params }: Params) {
   const props: LabProps = {
     slug,
     title: scenario.title,
+    challenge: scenario.kind === "challenge",
     introHtml: scenario.intro ? renderMarkdown(scenario.intro.markdown, { headingOffset: 2 }) : null,
     introForeground: scenario.intro?.foreground ?? null,
     finishHtml: scenario.finish ? renderMarkdown(scenario.finish.markdown, { headingOffset: 2 }) : null,
@@ -36,6 +37,7 @@ export default async function ScenarioPage({ params }: Params) {
       html: renderMarkdown(step.markdown, { headingOffset: 2 }),
       hasCheck: Boolean(step.verify) || extractQuiz(step.markdown).length > 0,
       needsSandbox: Boolean(step.verify),
+      hasHint: Boolean(step.hint),
       foreground: step.foreground ?? null,
     })),
     progress: {

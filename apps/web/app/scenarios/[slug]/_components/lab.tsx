@@ -4,7 +4,7 @@ import { labStartEvent, type SessionPhase } from "@dockyard/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { readNdjson } from "@/lib/read-ndjson.ts";
 import { StepContent } from "./step-content.tsx";
-import { Terminal, type TerminalHandle } from "./terminal.tsx";
+import { type RunOptions, Terminal, type TerminalHandle } from "./terminal.tsx";
 
 export interface LabProps {
   slug: string;
@@ -14,7 +14,16 @@ export interface LabProps {
   introForeground: string | null;
   /** `foreground` is typed into the terminal when the step opens (once per sandbox). */
   /** `hasCheck`: a verify script or a quiz gates Next; `needsSandbox`: checking runs a script in the sandbox. */
-  steps: { title: string; html: string; hasCheck: boolean; needsSandbox: boolean; foreground: string | null }[];
+  steps: {
+    title: string;
+    html: string;
+    hasCheck: boolean;
+    needsSandbox: boolean;
+    hasHint: boolean;
+    foreground: string | null;
+  }[];
+  /** A challenge: checks run by themselves every few seconds and a passed task moves on. */
+  challenge: boolean;
   progress: ProgressPayload;
   activeSessionId: string | null;
   /** Set when the scenario's environment is not available and a plain Linux host stands in. */
@@ -64,7 +73,10 @@ export function Lab(props: LabProps) {
     setNoticeText(message);
   }, []);
   const [busy, setBusy] = useState<"check" | "next" | null>(null);
-  const terminal = useRef<TerminalHandle>(null);
+  // Terminal tabs: `T2` in a lesson opens a second shell, as on Katacoda.
+  const [tabs, setTabs] = useState<number[]>([1]);
+  const [activeTab, setActiveTab] = useState(1);
+  const handles = useRef(new Map<number, TerminalHandle>());
 
   const finished = current >= steps.length;
   const step = steps[current];
@@ -208,6 +220,29 @@ export function Lab(props: LabProps) {
     [sandbox, setNotice],
   );
 
+  const runningId = sandbox.state === "running" ? sandbox.sessionId : null;
+  // A new sandbox starts with one terminal.
+  useEffect(() => {
+    if (!runningId) return;
+    setTabs([1]);
+    setActiveTab(1);
+  }, [runningId]);
+
+  const run = useCallback(
+    async (n: number, text: string, options: RunOptions = {}) => {
+      if (!runningId) return false;
+      setTabs((open) => (open.includes(n) ? open : [...open, n].sort((a, b) => a - b)));
+      setActiveTab(n);
+      // A terminal that is just opening needs a moment to connect.
+      for (let i = 0; i < 50; i++) {
+        if (handles.current.get(n)?.run(text, options)) return true;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return false;
+    },
+    [runningId],
+  );
+
   const gone = useCallback((message: string) => {
     setCheck(null);
     setSandbox({ state: "error", message: `${message} Start it again to go on; your progress is kept.` });
@@ -228,19 +263,58 @@ export function Lab(props: LabProps) {
         const key = `dockyard:foreground:${runningSession}:${name}`;
         if (sessionStorage.getItem(key)) continue;
         // The terminal may still be connecting: try for a few seconds.
-        for (let i = 0; i < 50 && !cancelled; i++) {
-          if (terminal.current?.run(script.trimEnd())) {
-            sessionStorage.setItem(key, "typed");
-            break;
-          }
-          await new Promise((r) => setTimeout(r, 200));
-        }
+        if (cancelled) return;
+        if (await run(1, script.trimEnd())) sessionStorage.setItem(key, "typed");
       }
     })();
     return () => {
       cancelled = true;
     };
-  }, [runningSession, current, introForeground, stepForeground]);
+  }, [runningSession, current, introForeground, stepForeground, run]);
+
+  // Challenges: the task's check runs every few seconds and a pass moves on by itself; hints appear with time.
+  const [hint, setHint] = useState("");
+  const challengeStep = props.challenge && runningSession && step?.hasCheck ? current : null;
+  const hasHint = step?.hasHint ?? false;
+  useEffect(() => {
+    setHint("");
+    if (challengeStep === null) return;
+    let stopped = false;
+    const tick = async () => {
+      const res = await fetch(`/api/scenarios/${slug}/check`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ step: challengeStep, answers: quizAnswers() }),
+      }).catch(() => undefined);
+      if (stopped || !res?.ok) return;
+      const result = (await res.json()) as { passed: boolean; message: string; progress: ProgressPayload };
+      if (result.passed) {
+        stopped = true;
+        setCheck({ passed: true, message: result.message });
+        const next = await fetch(`/api/scenarios/${slug}/advance`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ fromStep: challengeStep }),
+        }).catch(() => undefined);
+        if (next?.ok) applyProgress(((await next.json()) as { progress: ProgressPayload }).progress);
+        return;
+      }
+      if (hasHint) {
+        const hinted = await fetch(`/api/scenarios/${slug}/hint`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ step: challengeStep }),
+        }).catch(() => undefined);
+        if (!stopped && hinted?.ok) setHint(((await hinted.json()) as { html: string }).html);
+      }
+    };
+    const timer = setInterval(() => void tick(), 4000);
+    void tick();
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [challengeStep, hasHint, slug, applyProgress]);
 
   // Keyboard and screen-reader users land on the new step's heading when the step changes.
   const firstRender = useRef(true);
@@ -310,12 +384,7 @@ export function Lab(props: LabProps) {
                 Start over
               </button>
               {props.finishHtml && (
-                <StepContent
-                  html={props.finishHtml}
-                  terminal={terminal}
-                  onNotice={setNotice}
-                  onFileBlock={writeFileBlock}
-                />
+                <StepContent html={props.finishHtml} run={run} onNotice={setNotice} onFileBlock={writeFileBlock} />
               )}
             </>
           ) : (
@@ -330,19 +399,23 @@ export function Lab(props: LabProps) {
                 {current === 0 && props.introHtml && (
                   <details open className="mt-3 rounded-lg bg-slate-50 px-4 py-2 ring-1 ring-slate-200">
                     <summary className="cursor-pointer text-sm font-semibold text-slate-700">About this lab</summary>
-                    <StepContent
-                      html={props.introHtml}
-                      terminal={terminal}
-                      onNotice={setNotice}
-                      onFileBlock={writeFileBlock}
-                    />
+                    <StepContent html={props.introHtml} run={run} onNotice={setNotice} onFileBlock={writeFileBlock} />
                   </details>
+                )}
+                {hint && (
+                  <div
+                    role="note"
+                    aria-label="Hint"
+                    className="mt-3 rounded-lg bg-sky-50 px-4 py-1 ring-1 ring-sky-200"
+                  >
+                    <StepContent html={hint} run={run} onNotice={setNotice} onFileBlock={writeFileBlock} />
+                  </div>
                 )}
                 <div data-step-body>
                   <StepContent
                     key={current}
                     html={step.html}
-                    terminal={terminal}
+                    run={run}
                     onNotice={setNotice}
                     onFileBlock={writeFileBlock}
                   />
@@ -399,6 +472,35 @@ export function Lab(props: LabProps) {
             />
             host01
           </span>
+          {running && (
+            <div role="tablist" aria-label="Terminals" className="ml-2 flex items-center gap-1">
+              {tabs.map((n) => (
+                <button
+                  key={n}
+                  type="button"
+                  role="tab"
+                  aria-selected={n === activeTab}
+                  onClick={() => setActiveTab(n)}
+                  className={`rounded-md px-2.5 py-1 text-xs ${n === activeTab ? "bg-slate-700 text-white" : "text-slate-400 hover:bg-slate-800"}`}
+                >
+                  Terminal {n}
+                </button>
+              ))}
+              <button
+                type="button"
+                aria-label="Open another terminal"
+                title="Open another terminal"
+                onClick={() => {
+                  const n = Math.max(...tabs) + 1;
+                  setTabs([...tabs, n]);
+                  setActiveTab(n);
+                }}
+                className="rounded-md px-2 py-0.5 text-slate-400 hover:bg-slate-800 hover:text-slate-100"
+              >
+                +
+              </button>
+            </div>
+          )}
           <span className="text-slate-500">
             {running ? "running" : sandbox.state === "stopping" ? "stopping…" : sandbox.state}
           </span>
@@ -417,7 +519,18 @@ export function Lab(props: LabProps) {
         </div>
         <div className="relative min-h-0 flex-1">
           {running ? (
-            <Terminal ref={terminal} sessionId={sandbox.sessionId} onGone={gone} />
+            tabs.map((n) => (
+              <div key={`${sandbox.sessionId}:${n}`} hidden={n !== activeTab} className="absolute inset-0">
+                <Terminal
+                  ref={(handle) => {
+                    if (handle) handles.current.set(n, handle);
+                    else handles.current.delete(n);
+                  }}
+                  sessionId={sandbox.sessionId}
+                  onGone={gone}
+                />
+              </div>
+            ))
           ) : sandbox.state === "stopping" ? null : (
             <StartPanel sandbox={sandbox} onStart={start} />
           )}

@@ -1,8 +1,8 @@
 "use client";
 
 import { controlSequence } from "@dockyard/scenario/control-sequence";
-import type { KeyboardEvent, MouseEvent, RefObject } from "react";
-import type { TerminalHandle } from "./terminal.tsx";
+import type { KeyboardEvent, MouseEvent } from "react";
+import type { RunOptions } from "./terminal.tsx";
 
 /**
  * A step's sanitized HTML (rendered on the server by @dockyard/scenario). Clicking or pressing Enter on an action
@@ -10,12 +10,13 @@ import type { TerminalHandle } from "./terminal.tsx";
  */
 export function StepContent({
   html,
-  terminal,
+  run,
   onNotice,
   onFileBlock,
 }: {
   html: string;
-  terminal: RefObject<TerminalHandle | null>;
+  /** Types a command into terminal `n` (opened if absent); resolves whether it was typed. */
+  run: (n: number, text: string, options: RunOptions) => Promise<boolean>;
   /** Tells the learner why an action did nothing. */
   onNotice: (message: string) => void;
   /** Writes a file block into the sandbox; resolves whether it did. */
@@ -28,12 +29,13 @@ export function StepContent({
     const action = element.dataset.action;
     if (action === "execute") {
       const ctrlSeq = element.dataset.ctrlSeq !== undefined;
-      const ran = terminal.current?.run(ctrlSeq ? controlSequence(text) : text, {
+      void run(Number(element.dataset.terminal ?? 1) || 1, ctrlSeq ? controlSequence(text) : text, {
         interrupt: element.dataset.interrupt !== undefined,
         newline: !ctrlSeq && element.dataset.noNewline === undefined,
+      }).then((ran) => {
+        if (ran) element.setAttribute("data-ran", "");
+        else onNotice("Start the sandbox first: commands run in its terminal.");
       });
-      if (ran) element.setAttribute("data-ran", "");
-      else onNotice("Start the sandbox first: commands run in its terminal.");
     } else if (action === "copy") {
       void copyText(text).then((copied) => {
         if (copied) element.setAttribute("data-ran", "");

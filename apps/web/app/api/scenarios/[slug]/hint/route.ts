@@ -1,0 +1,37 @@
+import { findActiveLabSession, getProgress } from "@dockyard/db";
+import { renderMarkdown } from "@dockyard/scenario";
+import { z } from "zod";
+import { db } from "@/server/db.ts";
+import { runScript } from "@/server/gateway-client.ts";
+import { requireStep } from "@/server/guards.ts";
+import { errorResponse, parseBody } from "@/server/respond.ts";
+
+export const dynamic = "force-dynamic";
+
+const body = z.object({ step: z.number().int().min(0) });
+
+/**
+ * A challenge task's hint: its hint script runs in the sandbox with the seconds since the task began as `$1`, and
+ * what it prints is markdown for the learner (empty: no hint yet).
+ */
+export async function POST(request: Request, { params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const input = await parseBody(request, body);
+  if (!input.ok) return input.response;
+  const found = await requireStep(slug, input.value.step);
+  if (!found.ok) return found.response;
+  const { userId, step } = found;
+  if (!step.hint) return Response.json({ html: "" });
+  const session = await findActiveLabSession(db(), userId, slug);
+  if (session?.status !== "running") return Response.json({ html: "" });
+  const progress = await getProgress(db(), userId, slug);
+  const began = progress?.steps.find((s) => s.step === step.index)?.startedAt ?? session.readyAt ?? new Date();
+  const elapsed = Math.max(0, Math.floor((Date.now() - began.getTime()) / 1000));
+  const run = await runScript(session.id, {
+    host: "host01",
+    script: `set -- ${elapsed}\n${step.hint}`,
+    timeoutMs: 10_000,
+  });
+  if (!run.ok) return errorResponse(run.error);
+  return Response.json({ html: run.value.stdout.trim() ? renderMarkdown(run.value.stdout, { headingOffset: 3 }) : "" });
+}
