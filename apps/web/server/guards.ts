@@ -1,9 +1,10 @@
 import "server-only";
 import { getLabSession } from "@dockyard/db";
 import type { Scenario, ScenarioStep } from "@dockyard/scenario";
+import type { z } from "zod";
 import { findScenario } from "./catalog.ts";
 import { db } from "./db.ts";
-import { fail } from "./respond.ts";
+import { fail, parseBody } from "./respond.ts";
 import { currentUserId } from "./user.ts";
 
 /** What a route needs, or the response that says why it cannot have it. */
@@ -36,4 +37,22 @@ export async function requireStep(
   const step = scenario?.steps[index];
   if (!scenario || !step) return { ok: false, response: fail("NOT_FOUND", "No such step.") };
   return { ok: true, userId: user.userId, scenario, step };
+}
+
+/**
+ * The start of every step route: the body parsed with `schema`, the visitor, and the scenario and step the body
+ * names (`stepOf`).
+ */
+export async function requireStepRequest<T extends z.ZodType>(
+  request: Request,
+  params: Promise<{ slug: string }>,
+  schema: T,
+  stepOf: (body: z.output<T>) => number,
+): Promise<Guarded<{ slug: string; body: z.output<T>; userId: string; scenario: Scenario; step: ScenarioStep }>> {
+  const { slug } = await params;
+  const input = await parseBody(request, schema);
+  if (!input.ok) return input;
+  const found = await requireStep(slug, stepOf(input.value));
+  if (!found.ok) return found;
+  return { ...found, slug, body: input.value };
 }

@@ -2,9 +2,9 @@ import { advanceStep, findActiveLabSession } from "@dockyard/db";
 import { extractQuiz } from "@dockyard/scenario";
 import { z } from "zod";
 import { db } from "@/server/db.ts";
-import { requireStep } from "@/server/guards.ts";
+import { requireStepRequest } from "@/server/guards.ts";
 import { startPageScripts } from "@/server/page-scripts.ts";
-import { fail, parseBody } from "@/server/respond.ts";
+import { fail } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -12,11 +12,9 @@ const body = z.object({ fromStep: z.number().int().min(0) });
 
 /** Moves to the next step; a step with a check must have passed it. */
 export async function POST(request: Request, { params }: { params: Promise<{ slug: string }> }) {
-  const { slug } = await params;
-  const input = await parseBody(request, body);
-  if (!input.ok) return input.response;
-  const found = await requireStep(slug, input.value.fromStep);
+  const found = await requireStepRequest(request, params, body, (b) => b.fromStep);
   if (!found.ok) return found.response;
+  const { slug } = found;
   const outcome = await advanceStep(db(), {
     userId: found.userId,
     scenarioSlug: slug,

@@ -3,8 +3,8 @@ import { checkQuiz, extractQuiz, interpretVerify } from "@dockyard/scenario";
 import { z } from "zod";
 import { db } from "@/server/db.ts";
 import { runScript } from "@/server/gateway-client.ts";
-import { requireStep } from "@/server/guards.ts";
-import { errorResponse, fail, parseBody } from "@/server/respond.ts";
+import { requireStepRequest } from "@/server/guards.ts";
+import { errorResponse, fail } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -18,17 +18,15 @@ const body = z.object({
 
 /** Runs the step's verify script inside the user's sandbox (never here) and records the outcome. */
 export async function POST(request: Request, { params }: { params: Promise<{ slug: string }> }) {
-  const { slug } = await params;
-  const input = await parseBody(request, body);
-  if (!input.ok) return input.response;
-  const found = await requireStep(slug, input.value.step);
+  const found = await requireStepRequest(request, params, body, (b) => b.step);
   if (!found.ok) return found.response;
+  const { slug } = found;
   const { userId, step } = found;
   // A quiz is checked here, on the server: the page never holds the answers.
   const questions = extractQuiz(step.markdown);
   let quiz: Record<string, boolean> | undefined;
   if (questions.length > 0) {
-    quiz = checkQuiz(questions, input.value.answers);
+    quiz = checkQuiz(questions, found.body.answers);
     const wrong = questions.filter((q) => !quiz?.[q.id]).map((q) => q.id);
     if (wrong.length > 0) {
       const message = `Check your ${wrong.length === 1 ? "answer to" : "answers to"} ${wrong.join(", ")} and try again.`;

@@ -3,8 +3,8 @@ import { renderMarkdown } from "@dockyard/scenario";
 import { z } from "zod";
 import { db } from "@/server/db.ts";
 import { runScript } from "@/server/gateway-client.ts";
-import { requireStep } from "@/server/guards.ts";
-import { errorResponse, parseBody } from "@/server/respond.ts";
+import { requireStepRequest } from "@/server/guards.ts";
+import { errorResponse } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -15,11 +15,9 @@ const body = z.object({ step: z.number().int().min(0) });
  * what it prints is markdown for the learner (empty: no hint yet).
  */
 export async function POST(request: Request, { params }: { params: Promise<{ slug: string }> }) {
-  const { slug } = await params;
-  const input = await parseBody(request, body);
-  if (!input.ok) return input.response;
-  const found = await requireStep(slug, input.value.step);
+  const found = await requireStepRequest(request, params, body, (b) => b.step);
   if (!found.ok) return found.response;
+  const { slug } = found;
   const { userId, step } = found;
   if (!step.hint) return Response.json({ html: "" });
   const session = await findActiveLabSession(db(), userId, slug);
