@@ -17,6 +17,7 @@ for (const example of [
   "katacoda-examples/quiz",
   "katacoda-examples/opening-multiple-terminals",
   "katacoda-examples/challenges/challenge-hello-world",
+  "katacoda-examples/displaying-images",
 ]) {
   const name = example.split("/").at(-1) ?? example;
   cpSync(`packages/scenario/fixtures/compat/${example}`, `${scenariosDir}/${name}`, { recursive: true });

@@ -38,3 +38,19 @@ test("an unknown scenario is a friendly 404", async ({ page }) => {
   await page.getByRole("link", { name: "All labs" }).click();
   await expect(page).toHaveURL(/\/$/);
 });
+
+test("lesson images load from the scenario's folder, and nothing outside it is served", async ({ page, request }) => {
+  await page.goto("/scenarios/displaying-images");
+  const image = page.locator("[data-step-body] img").first();
+  await expect(image).toBeVisible();
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  for (const path of [
+    "../../../../../../etc/passwd",
+    "../../../package.json",
+    "/etc/hostname.png",
+    "assets/none.png",
+  ]) {
+    const res = await request.get(`/api/scenarios/displaying-images/image?path=${encodeURIComponent(path)}`);
+    expect(res.status(), path).toBe(404);
+  }
+});

@@ -250,3 +250,23 @@ describe("renderMarkdown file blocks", () => {
     expect(html).not.toContain('data-action="file"');
   });
 });
+
+describe("renderMarkdown images", () => {
+  const imageUrl = (p: string) => `/img?path=${encodeURIComponent(p)}`;
+
+  it("serves relative images from the scenario, relative to the markdown file", () => {
+    const html = renderMarkdown('![a](./yellow.png) ![b](../../assets/logo.png) <img src="green.png">', {
+      imageUrl,
+      textFile: "step2/images.md",
+    });
+    expect(html).toContain('src="/img?path=step2%2Fyellow.png"');
+    expect(html).toContain('src="/img?path=..%2Fassets%2Flogo.png"');
+    expect(html).toContain('src="/img?path=step2%2Fgreen.png"');
+  });
+
+  it("leaves absolute images alone and still drops unsafe ones", () => {
+    const html = renderMarkdown('![a](https://example.com/a.png) <img src="javascript:alert(1)">', { imageUrl });
+    expect(html).toContain('src="https://example.com/a.png"');
+    expect(html).not.toContain("javascript:");
+  });
+});

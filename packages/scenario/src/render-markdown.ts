@@ -2,6 +2,13 @@ import { lessonMarkdown as md } from "./lesson-markdown.ts";
 import { sanitizeLessonHtml } from "./sanitize-lesson-html.ts";
 
 export interface RenderOptions {
+  /**
+   * Where the page's relative images are served: called with the image's path relative to the scenario folder
+   * (it may climb above it, as Killercoda's do to a repository's shared assets). Absolute URLs are left alone.
+   */
+  imageUrl?: (scenarioPath: string) => string;
+  /** The markdown file's path relative to the scenario folder, which relative image paths start from. */
+  textFile?: string;
   /** Shifts markdown headings down (1: `#` renders as h2), so lesson headings nest under the page's own. */
   headingOffset?: number;
 }
@@ -21,5 +28,22 @@ md.core.ruler.push("dockyard_heading_offset", (state) => {
  * command exactly.
  */
 export function renderMarkdown(markdown: string, options: RenderOptions = {}): string {
-  return sanitizeLessonHtml(md.render(markdown, { ...options }));
+  const { imageUrl, textFile = "index.md" } = options;
+  const html = md.render(markdown, { ...options });
+  if (!imageUrl) return sanitizeLessonHtml(html);
+  const base = textFile.includes("/") ? textFile.slice(0, textFile.lastIndexOf("/")) : "";
+  return sanitizeLessonHtml(html, {
+    resolveImage: (src) => (/^([a-z][a-z0-9+.-]*:|\/)/i.test(src) || !src ? src : imageUrl(joinPath(base, src))),
+  });
+}
+
+/** `base/relative` with `.` and `..` folded, keeping leading `..` that climb above the scenario folder. */
+export function joinPath(base: string, relative: string): string {
+  const parts: string[] = [];
+  for (const segment of `${base}/${relative.split(/[?#]/)[0] ?? ""}`.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === ".." && parts.length > 0 && parts.at(-1) !== "..") parts.pop();
+    else parts.push(segment);
+  }
+  return parts.join("/");
 }

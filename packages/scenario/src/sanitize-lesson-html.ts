@@ -86,6 +86,14 @@ const OPTIONS: sanitizeHtml.IOptions = {
 };
 
 /** Keeps the HTML a lesson needs (details/summary, images, tables, file blocks, actions); drops scripts and handlers. */
-export function sanitizeLessonHtml(html: string): string {
-  return sanitizeHtml(html, OPTIONS);
+export function sanitizeLessonHtml(html: string, options: { resolveImage?: (src: string) => string } = {}): string {
+  const { resolveImage } = options;
+  if (!resolveImage) return sanitizeHtml(html, OPTIONS);
+  return sanitizeHtml(html, {
+    ...OPTIONS,
+    transformTags: {
+      ...OPTIONS.transformTags,
+      img: (tagName, attribs) => ({ tagName, attribs: { ...attribs, src: resolveImage(attribs.src ?? "") } }),
+    },
+  });
 }

@@ -25,16 +25,22 @@ export default async function ScenarioPage({ params }: Params) {
   const progress = userId ? await getProgress(db(), userId, slug) : null;
   const session = userId ? await findActiveLabSession(db(), userId, slug) : null;
 
+  const render = (page: { markdown: string; textFile?: string }) =>
+    renderMarkdown(page.markdown, {
+      headingOffset: 2,
+      textFile: page.textFile,
+      imageUrl: (path) => `/api/scenarios/${encodeURIComponent(slug)}/image?path=${encodeURIComponent(path)}`,
+    });
   const props: LabProps = {
     slug,
     title: scenario.title,
     challenge: scenario.kind === "challenge",
-    introHtml: scenario.intro ? renderMarkdown(scenario.intro.markdown, { headingOffset: 2 }) : null,
+    introHtml: scenario.intro ? render(scenario.intro) : null,
     introForeground: scenario.intro?.foreground ?? null,
-    finishHtml: scenario.finish ? renderMarkdown(scenario.finish.markdown, { headingOffset: 2 }) : null,
+    finishHtml: scenario.finish ? render(scenario.finish) : null,
     steps: scenario.steps.map((step) => ({
       title: step.title,
-      html: renderMarkdown(step.markdown, { headingOffset: 2 }),
+      html: render(step),
       hasCheck: Boolean(step.verify) || extractQuiz(step.markdown).length > 0,
       needsSandbox: Boolean(step.verify),
       hasHint: Boolean(step.hint),

@@ -1,0 +1,46 @@
+import { readFile, realpath } from "node:fs/promises";
+import { extname, join, sep } from "node:path";
+import { findScenario, scenarioDir } from "@/server/catalog.ts";
+import { env } from "@/server/env.ts";
+import { fail } from "@/server/respond.ts";
+
+export const dynamic = "force-dynamic";
+
+const TYPES: Record<string, string> = {
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".svg": "image/svg+xml",
+};
+
+/**
+ * An image a lesson shows: `path` is relative to the scenario folder and may climb to the folder that holds all
+ * scenarios (a repository's shared assets), never further. Only image types are served, and SVG never runs script.
+ */
+export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  if (!(await findScenario(slug))) return fail("NOT_FOUND", `No scenario ${slug}.`);
+  const path = new URL(request.url).searchParams.get("path") ?? "";
+  const type = TYPES[extname(path).toLowerCase()];
+  if (!type || path.includes("\0")) return fail("NOT_FOUND", "No such image.");
+  let file: string;
+  let root: string;
+  try {
+    root = await realpath(env().SCENARIOS_DIR);
+    file = await realpath(join(scenarioDir(slug), path));
+  } catch {
+    return fail("NOT_FOUND", "No such image.");
+  }
+  if (!file.startsWith(root + sep)) return fail("NOT_FOUND", "No such image.");
+  const bytes = await readFile(file);
+  return new Response(new Uint8Array(bytes), {
+    headers: {
+      "content-type": type,
+      "cache-control": "public, max-age=300",
+      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}
