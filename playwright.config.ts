@@ -59,7 +59,8 @@ export default defineConfig({
       GATEWAY_PORT: String(gatewayPort),
       DATABASE_URL: `file:${process.cwd()}/.dockyard/e2e.db`,
       DOCKYARD_INSTANCE: "e2e",
-      SCENARIOS_DIR: scenariosDir,
+      // Two roots: the scenarios above, and a repository with a Katacoda course.
+      SCENARIOS_PATH: `${scenariosDir}:${process.cwd()}/e2e/fixtures/course-repo`,
     },
   },
 });

@@ -15,6 +15,18 @@ test("a broken scenario is reported on the catalog with file and position, and t
   await page.screenshot({ path: ".dockyard/test-results/catalog-problems.png" });
 });
 
+test("courses show their scenarios in the course's order, from a second scenario folder", async ({ page }) => {
+  await page.goto("/");
+  const course = page.getByRole("region", { name: "Docker workshop" });
+  await expect(course.getByRole("heading", { name: "Docker workshop" })).toBeVisible();
+  await expect(course.getByRole("link")).toHaveText([/1\.\s*Workshop day-two/, /2\.\s*Workshop day-one/]);
+  await expect(
+    page.getByRole("region", { name: "More labs" }).getByRole("link", { name: /Containers are not VMs/ }),
+  ).toBeVisible();
+  await course.getByRole("link", { name: /Workshop day-one/ }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Workshop day-one" })).toBeVisible();
+});
+
 test("hostile markdown runs no script and cannot cover the page", async ({ page }) => {
   await page.goto("/scenarios/hostile-markdown");
   await expect(page.getByRole("heading", { name: "Try to attack" })).toBeVisible();

@@ -1,26 +1,85 @@
 import "server-only";
 import { join } from "node:path";
-import type { Scenario } from "@dockyard/scenario";
-import { loadCatalog, loadScenario } from "@dockyard/scenario/loader/index";
+import type { Scenario, ScenarioIssue } from "@dockyard/scenario";
+import { loadRepository, loadScenario } from "@dockyard/scenario/loader/index";
 import { env } from "./env.ts";
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/** A course as the catalog shows it: its scenarios (those that load) in the course's order. */
+export interface CatalogCourse {
+  title: string;
+  description: string;
+  slugs: string[];
+}
+
+export interface Library {
+  /** Where each scenario lives: its folder, and the root (repository) it was found in. */
+  places: Map<string, { dir: string; root: string }>;
+  scenarios: Scenario[];
+  problems: { slug: string; issues: ScenarioIssue[] }[];
+  courses: CatalogCourse[];
+}
+
+let cached: { at: number; library: Promise<Library> } | undefined;
+const FRESH_MS = 2000;
+
+async function loadLibrary(): Promise<Library> {
+  const library: Library = { places: new Map(), scenarios: [], problems: [], courses: [] };
+  for (const root of env().SCENARIOS_PATH) {
+    const repository = await loadRepository(root);
+    const slugOf = new Map<string, string>();
+    for (const { path, result } of repository.scenarios) {
+      const slug =
+        path === "." ? (root.split("/").filter(Boolean).at(-1) ?? "scenario") : (path.split("/").at(-1) ?? path);
+      if (!SLUG.test(slug)) continue;
+      if (library.places.has(slug)) {
+        const issue = {
+          file: "index.json",
+          severity: "error" as const,
+          message: `Another scenario is also called ${slug}`,
+        };
+        library.problems.push({ slug: `${root}/${path}`, issues: [issue] });
+        continue;
+      }
+      library.places.set(slug, { dir: join(root, path), root });
+      slugOf.set(path, slug);
+      if (result.ok) library.scenarios.push(result.value);
+      else library.problems.push({ slug, issues: result.error });
+    }
+    for (const course of repository.courses) {
+      const loaded = new Set(library.scenarios.map((s) => s.slug));
+      const slugs = course.items.flatMap((item) => {
+        const slug = slugOf.get(item.path);
+        return slug && loaded.has(slug) ? [slug] : [];
+      });
+      if (slugs.length > 0) library.courses.push({ title: course.title, description: course.description, slugs });
+    }
+  }
+  library.scenarios.sort((a, b) => a.title.localeCompare(b.title));
+  library.problems.sort((a, b) => a.slug.localeCompare(b.slug));
+  return library;
+}
+
 /**
- * The scenarios that load, sorted by title, and the problems of those that do not. Read on each request so authors
- * see their edits at once.
+ * Every scenario under the folders of SCENARIOS_PATH (plain folders, Katacoda pathways, Killercoda courses), and
+ * the problems of those that do not load. Re-read every few seconds, so authors see their edits on reload.
  */
-export async function listScenarios(): Promise<Awaited<ReturnType<typeof loadCatalog>>> {
-  return loadCatalog(env().SCENARIOS_DIR);
+export function library(): Promise<Library> {
+  if (!cached || Date.now() - cached.at > FRESH_MS) cached = { at: Date.now(), library: loadLibrary() };
+  return cached.library;
 }
 
-/** The folder a scenario is read from. */
-export function scenarioDir(slug: string): string {
-  return join(env().SCENARIOS_DIR, slug);
+/** The folder a scenario is read from, and the folder its lesson files may reach up to (its repository). */
+export async function scenarioPlace(slug: string): Promise<{ dir: string; root: string } | undefined> {
+  return (await library()).places.get(slug);
 }
 
+/** A scenario, read fresh from its folder. */
 export async function findScenario(slug: string): Promise<Scenario | undefined> {
   if (!SLUG.test(slug)) return undefined;
-  const result = await loadScenario(scenarioDir(slug));
+  const place = await scenarioPlace(slug);
+  if (!place) return undefined;
+  const result = loadScenario(place.dir);
   return result.ok ? result.value : undefined;
 }

@@ -11,11 +11,19 @@ const schema = z.object({
   /** The gateway as browsers reach it (ws:// or wss://). Unset: the page's own host name on GATEWAY_PUBLIC_PORT. */
   GATEWAY_PUBLIC_URL: z.string().optional(),
   GATEWAY_PUBLIC_PORT: z.coerce.number().int().default(3001),
+  /**
+   * Folders of scenarios, colon-separated: each a scenario, a course or a whole repository (Katacoda or
+   * Killercoda layout). SCENARIOS_DIR, a single folder, is read when this is unset.
+   */
+  SCENARIOS_PATH: z
+    .string()
+    .optional()
+    .transform((value) => value?.split(":").filter(Boolean)),
   SCENARIOS_DIR: z.string().default(resolve(process.cwd(), "../../scenarios")),
   SANDBOX_IMAGE: z.string().default("dockyard/sandbox:latest"),
 });
 
-export type WebEnv = z.infer<typeof schema>;
+export type WebEnv = Omit<z.infer<typeof schema>, "SCENARIOS_PATH"> & { SCENARIOS_PATH: string[] };
 
 let cached: WebEnv | undefined;
 
@@ -24,6 +32,6 @@ export function env(): WebEnv {
   if (cached) return cached;
   const parsed = schema.safeParse(process.env);
   if (!parsed.success) throw new Error(`Bad web configuration:\n${z.prettifyError(parsed.error)}`);
-  cached = parsed.data;
+  cached = { ...parsed.data, SCENARIOS_PATH: parsed.data.SCENARIOS_PATH ?? [parsed.data.SCENARIOS_DIR] };
   return cached;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Scenario } from "@dockyard/scenario";
 import { readAssetFiles } from "@dockyard/scenario/loader/index";
-import { scenarioDir } from "./catalog.ts";
+import { scenarioPlace } from "./catalog.ts";
 import { putFiles, startBackground } from "./gateway-client.ts";
 
 /**
@@ -27,7 +27,8 @@ export async function startPageScripts(sessionId: string, scenario: Scenario, st
 /** A new sandbox: the scenario's assets are copied in first, then the intro's and the current step's scripts run. */
 export async function prepareSandbox(sessionId: string, scenario: Scenario, step: number) {
   // Katacoda's `client` is the learner's machine; here that is host01.
-  const files = readAssetFiles(scenarioDir(scenario.slug), scenario.assets, ["host01", "client"]);
+  const place = await scenarioPlace(scenario.slug);
+  const files = place ? readAssetFiles(place.dir, scenario.assets, ["host01", "client"]) : [];
   if (files.length > 0) {
     const put = await putFiles(sessionId, {
       host: "host01",

@@ -1,7 +1,6 @@
 import { readFile, realpath } from "node:fs/promises";
 import { extname, join, sep } from "node:path";
-import { findScenario, scenarioDir } from "@/server/catalog.ts";
-import { env } from "@/server/env.ts";
+import { scenarioPlace } from "@/server/catalog.ts";
 import { fail } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
@@ -16,20 +15,21 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * An image a lesson shows: `path` is relative to the scenario folder and may climb to the folder that holds all
- * scenarios (a repository's shared assets), never further. Only image types are served, and SVG never runs script.
+ * An image a lesson shows: `path` is relative to the scenario folder and may climb to the root it was found in
+ * (a repository's shared assets), never further. Only image types are served, and SVG never runs script.
  */
 export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  if (!(await findScenario(slug))) return fail("NOT_FOUND", `No scenario ${slug}.`);
+  const place = await scenarioPlace(slug);
+  if (!place) return fail("NOT_FOUND", `No scenario ${slug}.`);
   const path = new URL(request.url).searchParams.get("path") ?? "";
   const type = TYPES[extname(path).toLowerCase()];
   if (!type || path.includes("\0")) return fail("NOT_FOUND", "No such image.");
   let file: string;
   let root: string;
   try {
-    root = await realpath(env().SCENARIOS_DIR);
-    file = await realpath(join(scenarioDir(slug), path));
+    root = await realpath(place.root);
+    file = await realpath(join(place.dir, path));
   } catch {
     return fail("NOT_FOUND", "No such image.");
   }
