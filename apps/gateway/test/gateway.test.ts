@@ -295,9 +295,12 @@ describe("gateway against the real Docker engine", () => {
           mode: 0o755,
         },
         { path: "/root/notes.txt", contentBase64: Buffer.from("hello").toString("base64") },
+        { path: "/tmp/x/y.txt", contentBase64: Buffer.from("y").toString("base64") },
       ],
     });
-    expect(await res.json()).toEqual({ files: 2 });
+    expect(await res.json()).toEqual({ files: 3 });
+    // Existing folders keep their owner and mode: /tmp its sticky bit, /root its privacy.
+    expect((await runScript(sessionA, "stat -c %a /tmp /root")).body.stdout).toBe("1777\n700\n");
     const check = await runScript(
       sessionA,
       "stat -c %a /root/deep/er/run.sh; /root/deep/er/run.sh; cat /root/notes.txt",

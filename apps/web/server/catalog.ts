@@ -22,6 +22,7 @@ export interface Library {
 }
 
 let cached: { at: number; library: Promise<Library> } | undefined;
+let refreshing = false;
 const FRESH_MS = 2000;
 
 async function loadLibrary(): Promise<Library> {
@@ -63,10 +64,23 @@ async function loadLibrary(): Promise<Library> {
 
 /**
  * Every scenario under the folders of SCENARIOS_PATH (plain folders, Katacoda pathways, Killercoda courses), and
- * the problems of those that do not load. Re-read every few seconds, so authors see their edits on reload.
+ * the problems of those that do not load. Re-read in the background every few seconds, so authors see their edits on the next reloads.
  */
 export function library(): Promise<Library> {
-  if (!cached || Date.now() - cached.at > FRESH_MS) cached = { at: Date.now(), library: loadLibrary() };
+  if (!cached) {
+    cached = { at: Date.now(), library: loadLibrary() };
+  } else if (Date.now() - cached.at > FRESH_MS && !refreshing) {
+    // Stale while revalidating: requests keep the last library until the new one is read.
+    refreshing = true;
+    loadLibrary()
+      .then((fresh) => {
+        cached = { at: Date.now(), library: Promise.resolve(fresh) };
+      })
+      .catch((error: unknown) => console.error("[web] reading scenarios failed", error))
+      .finally(() => {
+        refreshing = false;
+      });
+  }
   return cached.library;
 }
 

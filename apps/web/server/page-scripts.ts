@@ -28,7 +28,12 @@ export async function startPageScripts(sessionId: string, scenario: Scenario, st
 export async function prepareSandbox(sessionId: string, scenario: Scenario, step: number) {
   // Katacoda's `client` is the learner's machine; here that is host01.
   const place = await scenarioPlace(scenario.slug);
-  const files = place ? readAssetFiles(place.dir, scenario.assets, ["host01", "client"]) : [];
+  let files: ReturnType<typeof readAssetFiles> = [];
+  try {
+    files = place ? readAssetFiles(place.dir, scenario.assets, ["host01", "client"]) : [];
+  } catch (error) {
+    console.error(`[web] assets of ${scenario.slug} were not copied: ${(error as Error).message}`);
+  }
   if (files.length > 0) {
     const put = await putFiles(sessionId, {
       host: "host01",

@@ -92,7 +92,12 @@ async function testScenario(dir: string, scenario: Scenario, strict: boolean, pr
     if (!created.ok) return { ...report, ok: false, message: created.error.message };
     for (const host of environment.hosts) {
       // Katacoda's `client` is the learner's machine; here that is host01.
-      const files = readAssetFiles(dir, scenario.assets, host.name === "host01" ? ["host01", "client"] : [host.name]);
+      let files: ReturnType<typeof readAssetFiles>;
+      try {
+        files = readAssetFiles(dir, scenario.assets, host.name === "host01" ? ["host01", "client"] : [host.name]);
+      } catch (error) {
+        return { ...report, ok: false, message: `assets: ${(error as Error).message}` };
+      }
       if (files.length === 0) continue;
       const put = await driver.putFiles(sessionId, host.name, files);
       if (!put.ok) return { ...report, ok: false, message: `assets: ${put.error.message}` };

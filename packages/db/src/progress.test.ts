@@ -84,6 +84,17 @@ describe("progress", () => {
   });
 });
 
+describe("advancing twice at once", () => {
+  it("moves on exactly once", async () => {
+    const userId = "user-race";
+    await recordCheck(db, { userId, scenarioSlug: "race", step: 0, passed: true, message: "" });
+    const input = { userId, scenarioSlug: "race", fromStep: 0, stepCount: 3, requiresCheck: true };
+    const outcomes = await Promise.all([advanceStep(db, input), advanceStep(db, input), advanceStep(db, input)]);
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+    expect((await getProgress(db, userId, "race"))?.currentStep).toBe(1);
+  });
+});
+
 describe("lab sessions", () => {
   it("track a session from starting to stopped", async () => {
     await createLabSession(db, { id: "s-lab-1", userId: "user-s", scenarioSlug: "basics" });

@@ -89,14 +89,16 @@ export async function advanceStep(
   }
   const next = Math.min(input.fromStep + 1, input.stepCount);
   const finished = next >= input.stepCount;
-  await db.$transaction([
+  // Compare-and-set on the current step: of two requests to leave the same step (a tab's Next and a challenge's
+  // auto-advance), exactly one moves on, so the next step's scripts start once.
+  const [, moved] = await db.$transaction([
     // A step is done when left: for a step without a check that is now; a checked step keeps its first pass.
     db.stepProgress.updateMany({
       where: { progressId: progress.id, step: input.fromStep, passedAt: null },
       data: { passedAt: new Date() },
     }),
-    db.progress.update({
-      where: { id: progress.id },
+    db.progress.updateMany({
+      where: { id: progress.id, currentStep: input.fromStep },
       data: { currentStep: next, completedAt: finished ? (progress.completedAt ?? new Date()) : null },
     }),
     ...(finished
@@ -109,6 +111,7 @@ export async function advanceStep(
           }),
         ]),
   ]);
+  if (moved.count === 0) return { ok: false, reason: "You have already moved on from this step." };
   return { ok: true, progress: (await getProgress(db, input.userId, input.scenarioSlug)) as ProgressView };
 }
 

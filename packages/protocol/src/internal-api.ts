@@ -11,13 +11,30 @@ export const sessionId = z.string().regex(/^[a-z0-9][a-z0-9-]{5,62}$/, "session 
 export const hostName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "host name: a-z, 0-9, -");
 export const scenarioSlug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "scenario slug");
 
+/** Scripts and file contents travel as one argument or environment string, which Linux caps at 128 KiB. */
+export const MAX_SCRIPT_BYTES = 100 * 1024;
+
+/** Names a background script's log file: /var/log/killercoda/<name>.log. */
+export const backgroundName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/);
+
 export const createSessionRequest = z.object({
   sessionId,
   userId: z.string().min(1).max(128),
   scenario: scenarioSlug,
   /** The hosts of the session, host01 first; each runs one container of the given image. */
   hosts: z
-    .array(z.object({ name: hostName, image: z.string().min(1).max(256) }))
+    .array(
+      z.object({
+        name: hostName,
+        image: z.string().min(1).max(256),
+        /** Where terminals and scripts start (made if missing); /root when absent. */
+        workdir: z
+          .string()
+          .regex(/^\/[A-Za-z0-9._/-]*$/)
+          .max(256)
+          .optional(),
+      }),
+    )
     .min(1)
     .max(8),
 });
@@ -36,7 +53,7 @@ export type CreateSessionEvent = z.infer<typeof createSessionEvent>;
 
 export const runScriptRequest = z.object({
   host: hostName.default("host01"),
-  script: z.string().max(256 * 1024),
+  script: z.string().max(MAX_SCRIPT_BYTES),
   /** Killed after this long; the result says so. */
   timeoutMs: z
     .number()
@@ -52,8 +69,8 @@ export type RunScriptRequest = z.input<typeof runScriptRequest>;
 export const backgroundScriptRequest = z.object({
   host: hostName.default("host01"),
   /** Names the log file. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
-  script: z.string().max(256 * 1024),
+  name: backgroundName,
+  script: z.string().max(MAX_SCRIPT_BYTES),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
 });
 export type BackgroundScriptRequest = z.input<typeof backgroundScriptRequest>;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import {
+  backgroundName,
   type CreateSessionEvent,
   type DockyardError,
   dockyardError,
@@ -322,7 +323,7 @@ export class DockerDriver implements SandboxDriver {
   }
 
   async runBackground(run: Omit<ScriptRun, "timeoutMs"> & { name: string }): Promise<Result<{ pid: number }>> {
-    if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(run.name)) {
+    if (!backgroundName.safeParse(run.name).success) {
       return err(dockyardError("BAD_REQUEST", `Bad background script name ${run.name}.`));
     }
     const log = `/var/log/killercoda/${run.name}.log`;

@@ -5,7 +5,7 @@ export interface ArchiveFile {
   mode?: number;
 }
 
-function header(name: string, size: number, mode: number, type: "0" | "5"): Buffer {
+function header(name: string, size: number, mode: number): Buffer {
   const block = Buffer.alloc(512);
   const field = (value: string, offset: number, length: number) => block.write(value, offset, length, "utf8");
   const octal = (value: number, offset: number, length: number) =>
@@ -17,7 +17,9 @@ function header(name: string, size: number, mode: number, type: "0" | "5"): Buff
     const cut = name.lastIndexOf("/", 155);
     prefix = name.slice(0, cut);
     rest = name.slice(cut + 1);
-    if (cut <= 0 || Buffer.byteLength(rest) > 100) throw new Error(`Path too long for a tar archive: ${name}`);
+    if (cut <= 0 || Buffer.byteLength(rest) > 100 || Buffer.byteLength(prefix) > 155) {
+      throw new Error(`Path too long for a tar archive: ${name}`);
+    }
   }
   field(rest, 0, 100);
   octal(mode, 100, 8);
@@ -26,7 +28,7 @@ function header(name: string, size: number, mode: number, type: "0" | "5"): Buff
   octal(size, 124, 12);
   octal(Math.floor(Date.now() / 1000), 136, 12);
   field("        ", 148, 8);
-  field(type, 156, 1);
+  field("0", 156, 1);
   field("ustar\0", 257, 6);
   field("00", 263, 2);
   field(prefix, 345, 155);
@@ -36,20 +38,16 @@ function header(name: string, size: number, mode: number, type: "0" | "5"): Buff
   return block;
 }
 
-/** A tar archive (ustar) of the files, with their parent directories, rooted at `/`, for Docker's putArchive. */
+/**
+ * A tar archive (ustar) of the files, rooted at `/`, for Docker's putArchive. It holds files only: Docker makes
+ * missing parent directories itself, while a directory entry would reset the owner and mode of an existing one
+ * (`/tmp` would lose its sticky bit, `/root` its 0700).
+ */
 export function tarArchive(files: ArchiveFile[]): Buffer {
   const parts: Buffer[] = [];
-  const dirs = new Set<string>();
   for (const file of files) {
     const relative = file.path.replace(/^\/+/, "");
-    const segments = relative.split("/");
-    for (let i = 1; i < segments.length; i++) {
-      const dir = `${segments.slice(0, i).join("/")}/`;
-      if (dirs.has(dir)) continue;
-      dirs.add(dir);
-      parts.push(header(dir, 0, 0o755, "5"));
-    }
-    parts.push(header(relative, file.content.length, file.mode ?? 0o644, "0"), file.content);
+    parts.push(header(relative, file.content.length, file.mode ?? 0o644), file.content);
     const padding = (512 - (file.content.length % 512)) % 512;
     if (padding) parts.push(Buffer.alloc(padding));
   }

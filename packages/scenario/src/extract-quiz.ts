@@ -5,6 +5,6 @@ import type { QuizQuestion } from "./quiz.ts";
 export function extractQuiz(markdown: string): QuizQuestion[] {
   return lessonMarkdown
     .parse(markdown, {})
-    .filter((token) => token.type === "dy_quiz")
+    .filter((token) => token.type === "dy_quiz" && token.meta)
     .map((token) => token.meta as QuizQuestion);
 }

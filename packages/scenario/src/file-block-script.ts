@@ -16,17 +16,22 @@ export const FILE_BLOCK_TARGETS = ["replace", "append", "prepend", "insert"] as 
  * every inserted line like the marker's line.
  */
 export function fileBlockScript(block: FileBlock, baseDir = "/root"): { script: string; env: Record<string, string> } {
+  // Every target rewrites the file in place (`cat >`), so it keeps its mode: a script stays executable.
   const script = `set -e
 case "$DY_FILE" in /*) f="$DY_FILE" ;; *) f="$DY_BASE/$DY_FILE" ;; esac
 mkdir -p "$(dirname "$f")"
 case "$DY_TARGET" in
   replace) printf '%s' "$DY_CONTENT" > "$f" ;;
   append) printf '%s' "$DY_CONTENT" >> "$f" ;;
-  prepend) { printf '%s' "$DY_CONTENT"; cat "$f" 2>/dev/null || true; } > "$f.dockyard-tmp" && mv "$f.dockyard-tmp" "$f" ;;
+  prepend) t=$(mktemp); { printf '%s' "$DY_CONTENT"; cat "$f" 2>/dev/null || true; } > "$t"; cat "$t" > "$f"; rm -f "$t" ;;
   insert)
-    grep -qF -- "$DY_MARKER" "$f" || { echo "FAIL: $DY_FILE has no line with $DY_MARKER" >&2; exit 3; }
-    perl -0pi -e 'my $m = quotemeta $ENV{DY_MARKER}; my $c = $ENV{DY_CONTENT}; $c =~ s/\\n\\z//;
-      s{^([ \\t]*)$m}{my $i = $1; (join "\\n", map { $i . $_ } split /\\n/, $c, -1)}me' "$f" ;;
+    [ -n "$DY_MARKER" ] || { echo "FAIL: an insert needs a marker" >&2; exit 2; }
+    t=$(mktemp)
+    perl -0pe 'my $m = quotemeta $ENV{DY_MARKER}; my $c = $ENV{DY_CONTENT}; $c =~ s/\\n\\z//;
+      s{^([ \\t]*)$m}{my $i = $1; join "\\n", map { $i . $_ } split /\\n/, $c, -1}me
+        or die "FAIL: $ENV{DY_FILE} has no line starting with the marker\\n"' "$f" > "$t" \\
+      || { rm -f "$t"; exit 3; }
+    cat "$t" > "$f"; rm -f "$t" ;;
   *) echo "FAIL: unknown target $DY_TARGET" >&2; exit 2 ;;
 esac`;
   return {

@@ -63,6 +63,14 @@ describe("quizzes", () => {
     expect(checkQuiz(questions, {})).toEqual({ Q1: false, Q2: false, Q3: false, Q4: false });
   });
 
+  it("reads a question right after a line of text, and never shows an unreadable one's answers", () => {
+    const html = renderMarkdown("Answer this:\n>>Q1: Name?<<\n=== secret\n\n>>Q2: Broken<<\n=== a\n[*] b");
+    expect(extractQuiz("Answer this:\n>>Q1: Name?<<\n=== secret").map((q) => q.id)).toEqual(["Q1"]);
+    expect(html).toContain('data-quiz="Q1"');
+    expect(html).toContain("could not be read");
+    expect(html).not.toMatch(/secret|=== a|\[\*\]/);
+  });
+
   it("keeps hostile HTML out of questions and drops inputs of other types", () => {
     const html = renderMarkdown(
       '>>Q1: <img src=x onerror=alert(1)><<\n=== a\n\n<input type="submit"><input type="password">',

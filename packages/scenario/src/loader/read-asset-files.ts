@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { matchAssetGlob } from "../match-asset-glob.ts";
 import type { ScenarioAsset } from "../scenario.ts";
@@ -10,6 +10,9 @@ export interface AssetFile {
   content: Buffer;
   mode: number;
 }
+
+/** More than this is not a lesson's assets: copying stops with an error. */
+export const MAX_ASSET_BYTES = 20 * 1024 * 1024;
 
 /** Where `~/dir` and relative targets land: the learner is root. */
 const targetDir = (target: string) =>
@@ -30,11 +33,17 @@ export function readAssetFiles(scenarioDir: string, assets: ScenarioAsset[], hos
   const root = path.join(scenarioDir, "assets");
   const all = createDirLister(scenarioDir)("assets") ?? [];
   const files: AssetFile[] = [];
+  let total = 0;
   for (const asset of assets.filter((a) => hosts.includes(a.host))) {
-    const glob = asset.file.replace(/^\.\//, "");
+    const glob = asset.file
+      .replace(/\\/g, "/")
+      .replace(/\/{2,}/g, "/")
+      .replace(/^(?:\.\/)+/, "");
     const star = glob.search(/[*?]/);
     const fixed = star < 0 ? glob.slice(0, glob.lastIndexOf("/") + 1) : glob.slice(0, glob.lastIndexOf("/", star) + 1);
     for (const file of matchAssetGlob(glob, all)) {
+      total += statSync(path.join(root, file)).size;
+      if (total > MAX_ASSET_BYTES) throw new Error(`The assets are larger than ${MAX_ASSET_BYTES / 1024 / 1024} MB.`);
       files.push({
         path: `${targetDir(asset.target)}/${file.slice(fixed.length)}`,
         content: readFileSync(path.join(root, file)),

@@ -308,11 +308,16 @@ export function Lab(props: LabProps) {
         if (!stopped && hinted?.ok) setHint(((await hinted.json()) as { html: string }).html);
       }
     };
-    const timer = setInterval(() => void tick(), 4000);
-    void tick();
+    // One check at a time: the next starts 4 s after the last ended, and none while the tab is hidden.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const loop = async () => {
+      if (!document.hidden) await tick();
+      if (!stopped) timer = setTimeout(() => void loop(), 4000);
+    };
+    void loop();
     return () => {
       stopped = true;
-      clearInterval(timer);
+      clearTimeout(timer);
     };
   }, [challengeStep, hasHint, slug, applyProgress]);
 

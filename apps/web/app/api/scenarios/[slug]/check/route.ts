@@ -4,6 +4,7 @@ import { z } from "zod";
 import { db } from "@/server/db.ts";
 import { runScript } from "@/server/gateway-client.ts";
 import { requireStepRequest } from "@/server/guards.ts";
+import { withKeyLock } from "@/server/key-lock.ts";
 import { errorResponse, fail } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
@@ -54,7 +55,11 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
   const session = await findActiveLabSession(db(), userId, slug);
   if (session?.status !== "running") return fail("CONFLICT", "Start the sandbox first.");
 
-  const run = await runScript(session.id, { host: "host01", script: step.verify, timeoutMs: 30_000 });
+  // One check at a time per learner and scenario: polling challenges and a pressed Check do not pile up.
+  const verify = step.verify;
+  const run = await withKeyLock(`check:${userId}:${slug}`, () =>
+    runScript(session.id, { host: "host01", script: verify, timeoutMs: 30_000 }),
+  );
   if (!run.ok) return errorResponse(run.error);
   const verdict = interpretVerify({ script: step.verify, ...run.value });
   const progress = await recordCheck(db(), {

@@ -1,9 +1,11 @@
-import { readFile, realpath } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import { extname, join, sep } from "node:path";
 import { scenarioPlace } from "@/server/catalog.ts";
 import { fail } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
+
+const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 
 const TYPES: Record<string, string> = {
   ".png": "image/png",
@@ -33,7 +35,11 @@ export async function GET(request: Request, { params }: { params: Promise<{ slug
   } catch {
     return fail("NOT_FOUND", "No such image.");
   }
-  if (!file.startsWith(root + sep)) return fail("NOT_FOUND", "No such image.");
+  // The resolved file (after links) must be an image of reasonable size inside the root.
+  if (!file.startsWith(root + sep) || TYPES[extname(file).toLowerCase()] !== type)
+    return fail("NOT_FOUND", "No such image.");
+  const info = await stat(file);
+  if (!info.isFile() || info.size > MAX_IMAGE_BYTES) return fail("NOT_FOUND", "No such image.");
   const bytes = await readFile(file);
   return new Response(new Uint8Array(bytes), {
     headers: {

@@ -1,3 +1,4 @@
+import { MAX_SCRIPT_BYTES } from "@dockyard/protocol";
 import { FILE_BLOCK_TARGETS, fileBlockScript } from "@dockyard/scenario";
 import { z } from "zod";
 import { findScenario } from "@/server/catalog.ts";
@@ -11,7 +12,7 @@ const body = z.object({
   filename: z.string().min(1).max(1024),
   target: z.enum(FILE_BLOCK_TARGETS),
   marker: z.string().max(1024).optional(),
-  content: z.string().max(1024 * 1024),
+  content: z.string().max(MAX_SCRIPT_BYTES),
 });
 
 /** A click on a file block: writes its content into the learner's own sandbox, relative to the editor folder. */
@@ -21,6 +22,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
   if (owned.session.status !== "running") return fail("CONFLICT", "Start the sandbox first.");
   const input = await parseBody(request, body);
   if (!input.ok) return input.response;
+  if (input.value.target === "insert" && !input.value.marker) return fail("BAD_REQUEST", "An insert needs a marker.");
   const scenario = await findScenario(owned.session.scenarioSlug);
   const { script, env } = fileBlockScript(input.value, scenario?.environment.editorPath ?? "/root");
   const run = await runScript(owned.session.id, { host: "host01", script, env, timeoutMs: 30_000 });
