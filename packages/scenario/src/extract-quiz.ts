@@ -8,3 +8,8 @@ export function extractQuiz(markdown: string): QuizQuestion[] {
     .filter((token) => token.type === "dy_quiz" && token.meta)
     .map((token) => token.meta as QuizQuestion);
 }
+
+/** Whether a step has something to pass before Next: a verify script or a quiz. */
+export function stepHasCheck(step: { verify?: string; markdown: string }): boolean {
+  return Boolean(step.verify) || extractQuiz(step.markdown).length > 0;
+}

@@ -1,5 +1,5 @@
 import { findActiveLabSession, getProgress } from "@dockyard/db";
-import { extractQuiz, renderMarkdown } from "@dockyard/scenario";
+import { renderMarkdown, stepHasCheck } from "@dockyard/scenario";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { findScenario } from "@/server/catalog.ts";
@@ -41,7 +41,7 @@ export default async function ScenarioPage({ params }: Params) {
     steps: scenario.steps.map((step) => ({
       title: step.title,
       html: render(step),
-      hasCheck: Boolean(step.verify) || extractQuiz(step.markdown).length > 0,
+      hasCheck: stepHasCheck(step),
       needsSandbox: Boolean(step.verify),
       hasHint: Boolean(step.hint),
       foreground: step.foreground ?? null,

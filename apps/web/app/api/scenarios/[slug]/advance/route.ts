@@ -1,5 +1,5 @@
 import { advanceStep, findActiveLabSession } from "@dockyard/db";
-import { extractQuiz } from "@dockyard/scenario";
+import { stepHasCheck } from "@dockyard/scenario";
 import { z } from "zod";
 import { db } from "@/server/db.ts";
 import { requireStepRequest } from "@/server/guards.ts";
@@ -20,7 +20,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
     scenarioSlug: slug,
     fromStep: found.step.index,
     stepCount: found.scenario.steps.length,
-    requiresCheck: Boolean(found.step.verify) || extractQuiz(found.step.markdown).length > 0,
+    requiresCheck: stepHasCheck(found.step),
   });
   if (!outcome.ok) return fail("CONFLICT", outcome.reason);
   const session = await findActiveLabSession(db(), found.userId, slug);
