@@ -102,8 +102,6 @@ async function testScenario(dir: string, scenario: Scenario, strict: boolean, pr
       const put = await driver.putFiles(sessionId, host.name, files);
       if (!put.ok) return { ...report, ok: false, message: `assets: ${put.error.message}` };
     }
-    if (scenario.intro) await runBackground(sessionId, "intro-background", scenario.intro);
-
     const terminal = async (host: number, number: number) => {
       const key = `${host}:${number}`;
       const existing = terminals.get(key);
@@ -113,6 +111,15 @@ async function testScenario(dir: string, scenario: Scenario, strict: boolean, pr
       terminals.set(key, opened);
       return opened;
     };
+
+    // As in the player: the page's background runs hidden, its foreground is typed into terminal 1.
+    const foreground = async (page: ScenarioPage) => {
+      if (page.foreground) await (await terminal(1, 1)).type(page.foreground.trimEnd(), { timeoutMs: 60_000 });
+    };
+    if (scenario.intro) {
+      await runBackground(sessionId, "intro-background", scenario.intro);
+      await foreground(scenario.intro);
+    }
 
     for (const step of scenario.steps) {
       const stepStarted = performance.now();
@@ -135,6 +142,7 @@ async function testScenario(dir: string, scenario: Scenario, strict: boolean, pr
           finish(false, `background: ${backgroundProblem}`);
           continue;
         }
+        await foreground(step);
         if (strict && step.verify) {
           const early = await verifyStep(sessionId, step.verify);
           if (early.passed) {
