@@ -40,3 +40,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export function sendError(res: ServerResponse, error: DockyardError): void {
   sendJson(res, httpStatusOf(error.code), { error });
 }
+
+/** 200 with the value, or the error's status with the error. */
+export function sendResult<T>(res: ServerResponse, result: Result<T>): void {
+  if (result.ok) sendJson(res, 200, result.value);
+  else sendError(res, result.error);
+}

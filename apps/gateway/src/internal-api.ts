@@ -10,7 +10,7 @@ import {
   sessionId as sessionIdSchema,
 } from "@dockyard/protocol";
 import type { SandboxDriver } from "@dockyard/sandbox";
-import { readJson, sendError, sendJson } from "./http-io.ts";
+import { readJson, sendError, sendResult } from "./http-io.ts";
 
 function authorized(req: IncomingMessage, secret: string): boolean {
   const given = Buffer.from(req.headers.authorization ?? "");
@@ -65,7 +65,7 @@ export async function handleInternalApi(
       return true;
     }
     const result = await driver.runBackground({ sessionId: id.data, ...body.value });
-    result.ok ? sendJson(res, 200, result.value) : sendError(res, result.error);
+    sendResult(res, result);
     return true;
   }
   if (match[2] === "/files" && req.method === "PUT") {
@@ -80,7 +80,7 @@ export async function handleInternalApi(
       mode: f.mode,
     }));
     const result = await driver.putFiles(id.data, body.value.host, files);
-    result.ok ? sendJson(res, 200, result.value) : sendError(res, result.error);
+    sendResult(res, result);
     return true;
   }
   if (match[2] === "/scripts" && req.method === "POST") {
@@ -90,17 +90,17 @@ export async function handleInternalApi(
       return true;
     }
     const result = await driver.runScript({ sessionId: id.data, ...body.value });
-    result.ok ? sendJson(res, 200, result.value) : sendError(res, result.error);
+    sendResult(res, result);
     return true;
   }
   if (!match[2] && req.method === "GET") {
     const result = await driver.inspectSession(id.data);
-    result.ok ? sendJson(res, 200, result.value) : sendError(res, result.error);
+    sendResult(res, result);
     return true;
   }
   if (!match[2] && req.method === "DELETE") {
     const result = await driver.removeSession(id.data);
-    result.ok ? sendJson(res, 200, result.value) : sendError(res, result.error);
+    sendResult(res, result);
     return true;
   }
   sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${url.pathname}.`));

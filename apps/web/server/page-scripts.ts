@@ -26,11 +26,10 @@ export async function startPageScripts(sessionId: string, scenario: Scenario, st
 
 /** A new sandbox: the scenario's assets are copied in first, then the intro's and the current step's scripts run. */
 export async function prepareSandbox(sessionId: string, scenario: Scenario, step: number) {
-  // Katacoda's `client` is the learner's machine; here that is host01.
   const place = await scenarioPlace(scenario.slug);
   let files: ReturnType<typeof readAssetFiles> = [];
   try {
-    files = place ? readAssetFiles(place.dir, scenario.assets, ["host01", "client"]) : [];
+    files = place ? readAssetFiles(place.dir, scenario.assets, "host01") : [];
   } catch (error) {
     console.error(`[web] assets of ${scenario.slug} were not copied: ${(error as Error).message}`);
   }

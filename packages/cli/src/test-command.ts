@@ -91,10 +91,9 @@ async function testScenario(dir: string, scenario: Scenario, strict: boolean, pr
     );
     if (!created.ok) return { ...report, ok: false, message: created.error.message };
     for (const host of environment.hosts) {
-      // Katacoda's `client` is the learner's machine; here that is host01.
       let files: ReturnType<typeof readAssetFiles>;
       try {
-        files = readAssetFiles(dir, scenario.assets, host.name === "host01" ? ["host01", "client"] : [host.name]);
+        files = readAssetFiles(dir, scenario.assets, host.name);
       } catch (error) {
         return { ...report, ok: false, message: `assets: ${(error as Error).message}` };
       }

@@ -8,17 +8,19 @@ export async function createLabSession(db: Db, input: { id: string; userId: stri
   return db.labSession.create({ data: { ...input, status: "starting" } });
 }
 
-export async function markLabSession(db: Db, id: string, status: LabSessionStatus, error?: string) {
+/** The columns a change to `status` sets: the status, its error, and when it became ready or ended. */
+function statusChange(status: LabSessionStatus, error?: string) {
   const now = new Date();
-  return db.labSession.update({
-    where: { id },
-    data: {
-      status,
-      error: error ?? null,
-      ...(status === "running" ? { readyAt: now } : {}),
-      ...(status === "stopped" || status === "failed" ? { stoppedAt: now } : {}),
-    },
-  });
+  return {
+    status,
+    error: error ?? null,
+    ...(status === "running" ? { readyAt: now } : {}),
+    ...(status === "stopped" || status === "failed" ? { stoppedAt: now } : {}),
+  };
+}
+
+export async function markLabSession(db: Db, id: string, status: LabSessionStatus, error?: string) {
+  return db.labSession.update({ where: { id }, data: statusChange(status, error) });
 }
 
 /**
@@ -32,15 +34,9 @@ export async function transitionLabSession(
   to: LabSessionStatus,
   error?: string,
 ): Promise<boolean> {
-  const now = new Date();
   const { count } = await db.labSession.updateMany({
     where: { id, status: { in: from } },
-    data: {
-      status: to,
-      error: error ?? null,
-      ...(to === "running" ? { readyAt: now } : {}),
-      ...(to === "stopped" || to === "failed" ? { stoppedAt: now } : {}),
-    },
+    data: statusChange(to, error),
   });
   return count > 0;
 }

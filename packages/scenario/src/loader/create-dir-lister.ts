@@ -1,6 +1,7 @@
-import { type Dirent, readdirSync, realpathSync, statSync } from "node:fs";
+import { type Dirent, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { ListFiles } from "../scenario.ts";
+import { safeRealpath } from "./safe-realpath.ts";
 
 /** Never part of a scenario's content, and possibly huge. */
 const SKIPPED = new Set(["node_modules", ".git"]);
@@ -47,13 +48,5 @@ function isFileInside(link: string, root: string): boolean {
     return statSync(real).isFile();
   } catch {
     return false;
-  }
-}
-
-function safeRealpath(p: string): string | undefined {
-  try {
-    return realpathSync(p);
-  } catch {
-    return undefined;
   }
 }

@@ -1,6 +1,7 @@
-import { readFileSync, realpathSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ReadFile } from "../scenario.ts";
+import { safeRealpath } from "./safe-realpath.ts";
 
 /**
  * A `ReadFile` confined to `dir`: absolute paths, `..` escapes and symlinks pointing outside read as missing.
@@ -20,12 +21,4 @@ export function createDirReader(dir: string): ReadFile {
       return undefined;
     }
   };
-}
-
-function safeRealpath(p: string): string | undefined {
-  try {
-    return realpathSync(p);
-  } catch {
-    return undefined;
-  }
 }

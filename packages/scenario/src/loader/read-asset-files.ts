@@ -26,10 +26,12 @@ function modeOf(chmod: string | undefined): number {
 }
 
 /**
- * The files a scenario's `details.assets` copy to the given hosts (`host01`, `client`, ...), read from its `assets/`
- * folder (never outside it). A glob keeps each match's path below the glob's fixed part, like Katacoda.
+ * The files a scenario's `details.assets` copy to one sandbox host, read from its `assets/` folder (never outside
+ * it). Katacoda's `client` is the learner's machine, which here is host01. A glob keeps each match's path below the
+ * glob's fixed part, like Katacoda.
  */
-export function readAssetFiles(scenarioDir: string, assets: ScenarioAsset[], hosts: string[]): AssetFile[] {
+export function readAssetFiles(scenarioDir: string, assets: ScenarioAsset[], host: string): AssetFile[] {
+  const hosts = host === "host01" ? ["host01", "client"] : [host];
   const root = path.join(scenarioDir, "assets");
   const all = createDirLister(scenarioDir)("assets") ?? [];
   const files: AssetFile[] = [];

@@ -52,6 +52,11 @@ const PHASES: { phase: SessionPhase; label: string }[] = [
   { phase: "ready", label: "Ready" },
 ];
 
+/** A JSON POST to the web app's API. */
+function postJson(url: string, body: unknown): Promise<Response> {
+  return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
 async function errorMessage(res: Response): Promise<string> {
   const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
   return body?.error?.message ?? `Request failed (${res.status}).`;
@@ -142,11 +147,7 @@ export function Lab(props: LabProps) {
     setBusy("check");
     setCheck(null);
     try {
-      const res = await fetch(`/api/scenarios/${slug}/check`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ step: current, answers: quizAnswers() }),
-      });
+      const res = await postJson(`/api/scenarios/${slug}/check`, { step: current, answers: quizAnswers() });
       if (!res.ok) {
         setCheck({ passed: false, message: await errorMessage(res) });
         return;
@@ -170,11 +171,7 @@ export function Lab(props: LabProps) {
   const next = useCallback(async () => {
     setBusy("next");
     try {
-      const res = await fetch(`/api/scenarios/${slug}/advance`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ fromStep: current }),
-      });
+      const res = await postJson(`/api/scenarios/${slug}/advance`, { fromStep: current });
       if (!res.ok) {
         setCheck({ passed: false, message: await errorMessage(res) });
         return;
@@ -205,11 +202,7 @@ export function Lab(props: LabProps) {
         setNotice("Start the sandbox first: files are written into it.");
         return false;
       }
-      const res = await fetch(`/api/sessions/${sandbox.sessionId}/file-blocks`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(block),
-      }).catch(() => undefined);
+      const res = await postJson(`/api/sessions/${sandbox.sessionId}/file-blocks`, block).catch(() => undefined);
       if (!res?.ok) {
         setNotice(res ? await errorMessage(res) : "Dockyard does not answer. Try again.");
         return false;
@@ -281,30 +274,22 @@ export function Lab(props: LabProps) {
     if (challengeStep === null) return;
     let stopped = false;
     const tick = async () => {
-      const res = await fetch(`/api/scenarios/${slug}/check`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ step: challengeStep, answers: quizAnswers() }),
-      }).catch(() => undefined);
+      const res = await postJson(`/api/scenarios/${slug}/check`, { step: challengeStep, answers: quizAnswers() }).catch(
+        () => undefined,
+      );
       if (stopped || !res?.ok) return;
       const result = (await res.json()) as { passed: boolean; message: string; progress: ProgressPayload };
       if (result.passed) {
         stopped = true;
         setCheck({ passed: true, message: result.message });
-        const next = await fetch(`/api/scenarios/${slug}/advance`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ fromStep: challengeStep }),
-        }).catch(() => undefined);
+        const next = await postJson(`/api/scenarios/${slug}/advance`, { fromStep: challengeStep }).catch(
+          () => undefined,
+        );
         if (next?.ok) applyProgress(((await next.json()) as { progress: ProgressPayload }).progress);
         return;
       }
       if (hasHint) {
-        const hinted = await fetch(`/api/scenarios/${slug}/hint`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ step: challengeStep }),
-        }).catch(() => undefined);
+        const hinted = await postJson(`/api/scenarios/${slug}/hint`, { step: challengeStep }).catch(() => undefined);
         if (!stopped && hinted?.ok) setHint(((await hinted.json()) as { html: string }).html);
       }
     };
