@@ -25,6 +25,7 @@ const env = {
   GATEWAY_INTERNAL_PORT: String(internalPort),
   GATEWAY_URL: `http://127.0.0.1:${internalPort}`,
   GATEWAY_PUBLIC_PORT: String(gatewayPort),
+  WEB_PUBLIC_URL: process.env.WEB_PUBLIC_URL ?? `http://localhost:${port}`,
   SCENARIOS_DIR: process.env.SCENARIOS_DIR ?? join(root, "scenarios"),
 };
 

@@ -18,6 +18,8 @@ const schema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+  /** The web app as browsers reach it: port previews send viewers there to be let in. */
+  WEB_PUBLIC_URL: z.string().url().default("http://localhost:3000"),
   /** Labels this installation's sandboxes (dockyard.instance). */
   DOCKYARD_INSTANCE: z
     .string()

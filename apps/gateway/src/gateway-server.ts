@@ -3,16 +3,19 @@ import { dockyardError, type GatewayHealth } from "@dockyard/protocol";
 import type { SandboxDriver } from "@dockyard/sandbox";
 import { sendError, sendJson } from "./http-io.ts";
 import { handleInternalApi } from "./internal-api.ts";
+import { PreviewProxy } from "./preview-proxy.ts";
 import { TerminalServer } from "./terminal-server.ts";
 
 export interface GatewayOptions {
   driver: SandboxDriver;
   secret: string;
   allowedOrigins: string[];
+  /** The web app as browsers reach it (port previews send viewers there to be let in). */
+  webUrl: string;
 }
 
 export interface Gateway {
-  /** Browsers: /healthz and the terminal WebSockets. */
+  /** Browsers: /healthz, the terminal WebSockets and, on preview host names, port previews. */
   server: Server;
   /** The web app only: /healthz and the control API. Listen on a private address: sandboxes can reach the host. */
   internal: Server;
@@ -33,13 +36,16 @@ const pathOf = (req: IncomingMessage) => new URL(req.url ?? "/", "http://gateway
 
 export function createGatewayServer(options: GatewayOptions): Gateway {
   const terminals = new TerminalServer(options);
+  const previews = new PreviewProxy(options);
 
   const server = createServer((req, res) => {
+    if (previews.handleRequest(req, res)) return;
     const path = pathOf(req);
     if (path === "/healthz" && req.method === "GET") return health(options.driver, res);
     sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${path}.`));
   });
   server.on("upgrade", (req, socket, head) => {
+    if (previews.handleUpgrade(req, socket, head)) return;
     terminals.handleUpgrade(req, socket, head).catch((error: unknown) => {
       console.error("[gateway] upgrade failed", error);
       socket.destroy();

@@ -12,6 +12,7 @@ const { server, internal, terminals } = createGatewayServer({
   driver,
   secret: env.DOCKYARD_SECRET,
   allowedOrigins: env.DOCKYARD_ALLOWED_ORIGINS,
+  webUrl: env.WEB_PUBLIC_URL.replace(/\/$/, ""),
 });
 
 server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST, async () => {

@@ -13,7 +13,12 @@ const SECRET = "integration-test-secret-0123456789";
 const IMAGE = "dockyard/sandbox:latest";
 const docker = new Docker();
 const driver = new DockerDriver({ docker });
-const { server, internal } = createGatewayServer({ driver, secret: SECRET, allowedOrigins: [] });
+const { server, internal } = createGatewayServer({
+  driver,
+  secret: SECRET,
+  allowedOrigins: [],
+  webUrl: "http://localhost:3000",
+});
 /** The control API (web app only). */
 let base = "";
 /** What browsers reach: /healthz and terminals. */
@@ -348,7 +353,12 @@ describe("gateway against the real Docker engine", () => {
 
 describe("gateway with a dead Docker daemon", () => {
   const dead = new DockerDriver({ docker: new Docker({ socketPath: "/nonexistent/docker.sock" }) });
-  const gateway = createGatewayServer({ driver: dead, secret: SECRET, allowedOrigins: [] });
+  const gateway = createGatewayServer({
+    driver: dead,
+    secret: SECRET,
+    allowedOrigins: [],
+    webUrl: "http://localhost:3000",
+  });
   let deadBase = "";
   beforeAll(async () => {
     await new Promise<void>((resolve) => gateway.internal.listen(0, "127.0.0.1", resolve));

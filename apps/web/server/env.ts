@@ -20,6 +20,14 @@ const schema = z.object({
     .optional()
     .transform((value) => value?.split(":").filter(Boolean)),
   SCENARIOS_DIR: z.string().default(resolve(process.cwd(), "../../scenarios")),
+  /**
+   * Where port previews are served, `*` standing for `<session>-<port>` (the gateway answers them). Unset:
+   * `http://*.localhost:<GATEWAY_PUBLIC_PORT>`, which browsers resolve without DNS.
+   */
+  PREVIEW_ORIGIN: z
+    .string()
+    .regex(/^https?:\/\/\*\.[A-Za-z0-9.-]+(:\d+)?$/, "PREVIEW_ORIGIN looks like http://*.labs.example.com")
+    .optional(),
   SANDBOX_IMAGE: z.string().default("dockyard/sandbox:latest"),
 });
 

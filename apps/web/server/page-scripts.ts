@@ -3,6 +3,7 @@ import type { Scenario } from "@dockyard/scenario";
 import { readAssetFiles } from "@dockyard/scenario/loader/index";
 import { scenarioPlace } from "./catalog.ts";
 import { putFiles, startBackground } from "./gateway-client.ts";
+import { killercodaHostFile, sessionSubstitution } from "./previews.ts";
 
 /**
  * Starts the background scripts of the pages a learner opens, inside the sandbox: the intro's with a new sandbox,
@@ -18,8 +19,14 @@ export async function startPageScripts(sessionId: string, scenario: Scenario, st
       ? [{ name: `step${step + 1}-background`, script: scenario.steps[step].background }]
       : []),
   ];
+  const fill = await sessionSubstitution(
+    scenario.slug,
+    sessionId,
+    pages.map((p) => p.script ?? ""),
+  );
   for (const page of pages) {
-    const started = await startBackground(sessionId, { host: "host01", name: page.name, script: page.script ?? "" });
+    const script = fill(page.script ?? "");
+    const started = await startBackground(sessionId, { host: "host01", name: page.name, script });
     if (!started.ok) console.error(`[web] ${page.name} of ${scenario.slug} did not start: ${started.error.message}`);
   }
 }
@@ -33,12 +40,16 @@ export async function prepareSandbox(sessionId: string, scenario: Scenario, step
   } catch (error) {
     console.error(`[web] assets of ${scenario.slug} were not copied: ${(error as Error).message}`);
   }
-  if (files.length > 0) {
-    const put = await putFiles(sessionId, {
-      host: "host01",
-      files: files.map((f) => ({ path: f.path, contentBase64: f.content.toString("base64"), mode: f.mode })),
-    });
-    if (!put.ok) console.error(`[web] assets of ${scenario.slug} were not copied: ${put.error.message}`);
-  }
+  // Killercoda's URL template for web traffic, then the scenario's assets: all in place before any script runs.
+  const hostFile = { path: "/etc/killercoda/host", content: Buffer.from(killercodaHostFile(sessionId)), mode: 0o644 };
+  const put = await putFiles(sessionId, {
+    host: "host01",
+    files: [hostFile, ...files].map((f) => ({
+      path: f.path,
+      contentBase64: f.content.toString("base64"),
+      mode: f.mode,
+    })),
+  });
+  if (!put.ok) console.error(`[web] assets of ${scenario.slug} were not copied: ${put.error.message}`);
   await startPageScripts(sessionId, scenario, step, true);
 }

@@ -107,6 +107,31 @@ describe("dockyard test", () => {
     expect(readFileSync(junit, "utf8")).toMatch(/<failure message="\/root\/never is missing"\/>/);
   });
 
+  it("fills placeholders in commands and checks with this sandbox's values, and writes /etc/killercoda/host", async () => {
+    const dir = join(work, "placeholders");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "index.json"),
+      JSON.stringify({ title: "Placeholders", details: { steps: [{ title: "IP", text: "ip.md", verify: "ip.sh" }] } }),
+    );
+    writeFileSync(
+      join(dir, "ip.md"),
+      "`echo [[HOST_IP]] > /root/ip; echo {{TRAFFIC_HOST1_80}} > /root/url`{{execute}}",
+    );
+    writeFileSync(
+      join(dir, "ip.sh"),
+      [
+        'hostname -I | grep -qw "$(cat /root/ip)"',
+        'grep -qx "[[HOST_IP]]" /root/ip',
+        'grep -Eq "^http://t-[0-9a-f]+-80\\.localhost/$" /root/url',
+        'grep -q "^http://t-[0-9a-f]*-PORT" /etc/killercoda/host',
+      ].join(" && "),
+    );
+    const { code, out } = await run(["--json", dir]);
+    expect(JSON.parse(out).scenarios[0].steps[0]).toMatchObject({ ok: true });
+    expect(code).toBe(0);
+  });
+
   it("applies file blocks in place, at the end, and at a marker with its indentation", async () => {
     const dir = join(work, "files");
     mkdirSync(dir, { recursive: true });

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { previewLabel } from "@dockyard/protocol";
 import { DockerDriver } from "@dockyard/sandbox";
 import {
   defaultEnvironmentMap,
@@ -11,6 +12,7 @@ import {
   resolveEnvironment,
   type Scenario,
   type ScenarioPage,
+  substituteScenario,
 } from "@dockyard/scenario";
 import { controlSequence } from "@dockyard/scenario/control-sequence";
 import { loadRepository, readAssetFiles } from "@dockyard/scenario/loader/index";
@@ -76,7 +78,8 @@ async function verifyStep(sessionId: string, verify: string) {
   return interpretVerify({ script: verify, ...run.value });
 }
 
-async function testScenario(dir: string, scenario: Scenario, strict: boolean, print: (line: string) => void) {
+async function testScenario(dir: string, loaded: Scenario, strict: boolean, print: (line: string) => void) {
+  let scenario = loaded;
   const started = performance.now();
   const report: ScenarioReport = { path: dir, slug: scenario.slug, ok: true, steps: [], durationMs: 0 };
   const environment = resolveEnvironment(scenario.imageId, defaultEnvironmentMap());
@@ -90,6 +93,21 @@ async function testScenario(dir: string, scenario: Scenario, strict: boolean, pr
       () => undefined,
     );
     if (!created.ok) return { ...report, ok: false, message: created.error.message };
+    // Placeholders take this sandbox's values, as in the player ([[HOST_IP]], preview URLs, /etc/killercoda/host).
+    const hostIps = Object.fromEntries(created.value.hosts.flatMap((h) => (h.ip ? [[h.name, h.ip]] : [])));
+    const trafficUrl = (host: string, port: number) => `http://${previewLabel({ sessionId, host, port })}.localhost/`;
+    scenario = substituteScenario(scenario, {
+      trafficUrl,
+      trafficSelectorUrl: "http://localhost/",
+      sessionId,
+      hostIps,
+      previewDomain: "localhost",
+    });
+    const hostFile = {
+      path: "/etc/killercoda/host",
+      content: Buffer.from(`http://${sessionId}-PORT.localhost\n`),
+      mode: 0o644,
+    };
     for (const host of environment.hosts) {
       let files: ReturnType<typeof readAssetFiles>;
       try {
@@ -97,8 +115,7 @@ async function testScenario(dir: string, scenario: Scenario, strict: boolean, pr
       } catch (error) {
         return { ...report, ok: false, message: `assets: ${(error as Error).message}` };
       }
-      if (files.length === 0) continue;
-      const put = await driver.putFiles(sessionId, host.name, files);
+      const put = await driver.putFiles(sessionId, host.name, [hostFile, ...files]);
       if (!put.ok) return { ...report, ok: false, message: `assets: ${put.error.message}` };
     }
     const terminal = async (host: number, number: number) => {

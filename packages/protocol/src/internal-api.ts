@@ -109,7 +109,14 @@ export const sessionState = z.object({
   sessionId,
   /** The user the session belongs to (its dockyard.user label). */
   userId: z.string(),
-  hosts: z.array(z.object({ name: hostName, running: z.boolean() })),
+  hosts: z.array(
+    z.object({
+      name: hostName,
+      running: z.boolean(),
+      /** The host's address on the session's network (what [[HOST_IP]] means). */
+      ip: z.string().optional(),
+    }),
+  ),
 });
 export type SessionState = z.infer<typeof sessionState>;
 

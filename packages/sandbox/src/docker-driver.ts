@@ -177,7 +177,10 @@ export class DockerDriver implements SandboxDriver {
       const containers = await this.sessionContainers(sessionId);
       if (containers.length === 0) return err(dockyardError("NOT_FOUND", `No sandbox for session ${sessionId}.`));
       const hosts = containers
-        .map((c) => ({ name: c.Labels[LABEL.host] ?? "host01", running: c.State === "running" }))
+        .map((c) => {
+          const ip = Object.values(c.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
+          return { name: c.Labels[LABEL.host] ?? "host01", running: c.State === "running", ...(ip ? { ip } : {}) };
+        })
         .sort((a, b) => a.name.localeCompare(b.name));
       return ok({ sessionId, userId: containers[0]?.Labels[LABEL.user] ?? "", hosts });
     } catch (error) {

@@ -9,6 +9,7 @@ export * from "./match-asset-glob.ts";
 export * from "./parse-action-marker.ts";
 export * from "./parse-course.ts";
 export * from "./parse-scenario.ts";
+export * from "./placeholders.ts";
 export * from "./quiz.ts";
 export * from "./render-markdown.ts";
 export * from "./resolve-scenario-path.ts";

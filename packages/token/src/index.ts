@@ -1,1 +1,3 @@
+export * from "./preview-token.ts";
+export * from "./signed.ts";
 export * from "./terminal-token.ts";

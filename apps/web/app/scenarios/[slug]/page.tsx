@@ -1,10 +1,12 @@
 import { findActiveLabSession, getProgress } from "@dockyard/db";
-import { renderMarkdown, stepHasCheck } from "@dockyard/scenario";
+import { hasPlaceholders, renderMarkdown, stepHasCheck, substitutePlaceholders } from "@dockyard/scenario";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { findScenario } from "@/server/catalog.ts";
 import { db } from "@/server/db.ts";
 import { environmentFor } from "@/server/environments.ts";
+import { inspectSession } from "@/server/gateway-client.ts";
+import { placeholderContext } from "@/server/previews.ts";
 import { currentUserId } from "@/server/user.ts";
 import { Lab, type LabProps } from "./_components/lab.tsx";
 
@@ -25,8 +27,23 @@ export default async function ScenarioPage({ params }: Params) {
   const progress = userId ? await getProgress(db(), userId, slug) : null;
   const session = userId ? await findActiveLabSession(db(), userId, slug) : null;
 
+  const running = session?.status === "running" ? session : null;
+
+  // Placeholders take the running sandbox's values; before there is one, preview links lead to a picker route.
+  const pages = [scenario.intro, ...scenario.steps, scenario.finish].flatMap((p) => (p ? [p] : []));
+  const texts = pages.flatMap((p) => [p.markdown, p.foreground ?? ""]);
+  const usesPlaceholders = texts.some(hasPlaceholders);
+  const wantsIp = running && texts.some((t) => /\[\[HOST\d*_IP\]\]/.test(t));
+  const state = wantsIp ? await inspectSession(running.id) : undefined;
+  const context = placeholderContext(
+    slug,
+    running ? { id: running.id, hosts: state?.ok ? state.value.hosts : undefined } : undefined,
+  );
+  const fill = (text: string) => (usesPlaceholders ? substitutePlaceholders(text, context) : text);
+  const script = (text: string | undefined) => (text ? fill(text) : null);
+
   const render = (page: { markdown: string; textFile?: string }) =>
-    renderMarkdown(page.markdown, {
+    renderMarkdown(fill(page.markdown), {
       headingOffset: 2,
       textFile: page.textFile,
       imageUrl: (path) => `/api/scenarios/${encodeURIComponent(slug)}/image?path=${encodeURIComponent(path)}`,
@@ -36,7 +53,7 @@ export default async function ScenarioPage({ params }: Params) {
     title: scenario.title,
     challenge: scenario.kind === "challenge",
     introHtml: scenario.intro ? render(scenario.intro) : null,
-    introForeground: scenario.intro?.foreground ?? null,
+    introForeground: script(scenario.intro?.foreground),
     finishHtml: scenario.finish ? render(scenario.finish) : null,
     steps: scenario.steps.map((step) => ({
       title: step.title,
@@ -44,7 +61,7 @@ export default async function ScenarioPage({ params }: Params) {
       hasCheck: stepHasCheck(step),
       needsSandbox: Boolean(step.verify),
       hasHint: Boolean(step.hint),
-      foreground: step.foreground ?? null,
+      foreground: script(step.foreground),
     })),
     progress: {
       currentStep: progress?.currentStep ?? 0,
@@ -56,7 +73,8 @@ export default async function ScenarioPage({ params }: Params) {
       })),
     },
     environmentNote: environmentFor(scenario.imageId).message ?? null,
-    activeSessionId: session?.status === "running" ? session.id : null,
+    activeSessionId: running?.id ?? null,
+    placeholdersFor: usesPlaceholders ? (running?.id ?? null) : undefined,
   };
   return <Lab {...props} />;
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { labStartEvent, type SessionPhase } from "@dockyard/protocol";
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { readNdjson } from "@/lib/read-ndjson.ts";
 import { StepContent } from "./step-content.tsx";
@@ -26,6 +27,11 @@ export interface LabProps {
   challenge: boolean;
   progress: ProgressPayload;
   activeSessionId: string | null;
+  /**
+   * The session whose values fill the placeholders in this page's text and scripts; undefined when the scenario has
+   * none. A new sandbox refreshes the page, and foreground scripts wait for their values.
+   */
+  placeholdersFor?: string | null;
   /** Set when the scenario's environment is not available and a plain Linux host stands in. */
   environmentNote: string | null;
 }
@@ -64,6 +70,7 @@ async function errorMessage(res: Response): Promise<string> {
 
 export function Lab(props: LabProps) {
   const { slug, steps } = props;
+  const router = useRouter();
   const [sandbox, setSandbox] = useState<Sandbox>(
     props.activeSessionId ? { state: "running", sessionId: props.activeSessionId } : { state: "idle" },
   );
@@ -243,10 +250,16 @@ export function Lab(props: LabProps) {
 
   // Foreground scripts are typed into the terminal when their page opens, once per sandbox (a reload types nothing).
   const runningSession = sandbox.state === "running" ? sandbox.sessionId : null;
+  // Placeholders ([[HOST_IP]], preview links) take the values of a new sandbox with a fresh render of the page.
+  const placeholdersFor = props.placeholdersFor;
+  const placeholdersReady = placeholdersFor === undefined || placeholdersFor === runningSession;
+  useEffect(() => {
+    if (runningSession && !placeholdersReady) router.refresh();
+  }, [runningSession, placeholdersReady, router]);
   const introForeground = props.introForeground;
   const stepForeground = steps[current]?.foreground ?? null;
   useEffect(() => {
-    if (!runningSession) return;
+    if (!runningSession || !placeholdersReady) return;
     const scripts: [string, string][] = [];
     if (current === 0 && introForeground) scripts.push(["intro", introForeground]);
     if (stepForeground) scripts.push([`step${current}`, stepForeground]);
@@ -263,7 +276,7 @@ export function Lab(props: LabProps) {
     return () => {
       cancelled = true;
     };
-  }, [runningSession, current, introForeground, stepForeground, run]);
+  }, [runningSession, placeholdersReady, current, introForeground, stepForeground, run]);
 
   // Challenges: the task's check runs every few seconds and a pass moves on by itself; hints appear with time.
   const [hint, setHint] = useState("");

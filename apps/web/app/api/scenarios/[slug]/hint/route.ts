@@ -4,6 +4,7 @@ import { z } from "zod";
 import { db } from "@/server/db.ts";
 import { runScript } from "@/server/gateway-client.ts";
 import { requireStepRequest } from "@/server/guards.ts";
+import { sessionSubstitution } from "@/server/previews.ts";
 import { errorResponse } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
@@ -27,7 +28,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
   const elapsed = Math.max(0, Math.floor((Date.now() - began.getTime()) / 1000));
   const run = await runScript(session.id, {
     host: "host01",
-    script: `set -- ${elapsed}\n${step.hint}`,
+    script: `set -- ${elapsed}\n${(await sessionSubstitution(slug, session.id, [step.hint]))(step.hint)}`,
     timeoutMs: 10_000,
   });
   if (!run.ok) return errorResponse(run.error);
