@@ -269,4 +269,9 @@ describe("renderMarkdown images", () => {
     expect(html).toContain('src="https://example.com/a.png"');
     expect(html).not.toContain("javascript:");
   });
+
+  it("reads a heading whose hashes are followed by a no-break space, as Katacoda did, but not inside code", () => {
+    expect(renderMarkdown("#\u00a0Index.json\n\ntext")).toMatch(/<h1[^>]*>Index.json<\/h1>/);
+    expect(renderMarkdown("```\n#\u00a0comment\n```")).not.toMatch(/<h1/);
+  });
 });

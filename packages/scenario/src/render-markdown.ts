@@ -29,12 +29,29 @@ md.core.ruler.push("dockyard_heading_offset", (state) => {
  */
 export function renderMarkdown(markdown: string, options: RenderOptions = {}): string {
   const { imageUrl, textFile = "index.md" } = options;
-  const html = md.render(markdown, { ...options });
+  const html = md.render(nbspHeadings(markdown), { ...options });
   if (!imageUrl) return sanitizeLessonHtml(html);
   const base = textFile.includes("/") ? textFile.slice(0, textFile.lastIndexOf("/")) : "";
   return sanitizeLessonHtml(html, {
     resolveImage: (src) => (/^([a-z][a-z0-9+.-]*:|\/)/i.test(src) || !src ? src : imageUrl(joinPath(base, src))),
   });
+}
+
+/**
+ * `#\u00a0Title` (a no-break space after the hashes, as some editors write) is a heading to Katacoda's renderer,
+ * whose pattern took any white space; CommonMark wants a plain space. Code blocks keep theirs.
+ */
+function nbspHeadings(markdown: string): string {
+  if (!markdown.includes("\u00a0")) return markdown;
+  let fence: string | undefined;
+  return markdown
+    .split("\n")
+    .map((line) => {
+      const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+      if (opener && (!fence || opener.startsWith(fence))) fence = fence ? undefined : opener;
+      return fence ? line : line.replace(/^( {0,3}#{1,6})\u00a0/, "$1 ");
+    })
+    .join("\n");
 }
 
 /** `base/relative` with `.` and `..` folded, keeping leading `..` that climb above the scenario folder. */
