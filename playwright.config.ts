@@ -18,6 +18,9 @@ for (const example of [
   "katacoda-examples/opening-multiple-terminals",
   "katacoda-examples/challenges/challenge-hello-world",
   "katacoda-examples/displaying-images",
+  "katacoda-examples/exclusion-patterns",
+  "killercoda-examples/verification",
+  "katacoda-examples/uilayouts/uilayout-terminal-terminal",
 ]) {
   const name = example.split("/").at(-1) ?? example;
   cpSync(`packages/scenario/fixtures/compat/${example}`, `${scenariosDir}/${name}`, { recursive: true });
@@ -59,6 +62,8 @@ export default defineConfig({
       GATEWAY_PORT: String(gatewayPort),
       DATABASE_URL: `file:${process.cwd()}/.dockyard/e2e.db`,
       DOCKYARD_INSTANCE: "e2e",
+      // Authoring mode, as `npm run dev`: live reload and the Script log.
+      DOCKYARD_AUTHORING: "1",
       // Two roots: the scenarios above, and a repository with a Katacoda course.
       SCENARIOS_PATH: `${scenariosDir}:${process.cwd()}/e2e/fixtures/course-repo`,
     },

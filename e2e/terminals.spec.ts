@@ -29,3 +29,27 @@ test("commands for terminal 2 open a second terminal; the first keeps its own", 
   await page.getByRole("button", { name: "Stop" }).click();
   await expect(page.getByRole("button", { name: "Start", exact: true })).toBeVisible();
 });
+
+test("HOST2 commands run in a terminal on the second host, which reaches the first by name", async ({ page }) => {
+  // Katacoda's terminal-terminal example, unchanged; its docker-swarm environment runs as two plain hosts here.
+  await page.goto("/scenarios/uilayout-terminal-terminal");
+  await expect(page.getByText(/runs here as two plain Linux hosts/)).toBeVisible();
+  await page.getByRole("button", { name: "Start", exact: true }).click();
+  await expect.poll(() => visibleScreen(page)).toMatch(/root@host01/);
+
+  await page.locator('[data-step-body] code[data-host="2"]').click();
+  await expect(page.getByRole("tab", { name: "host02" })).toHaveAttribute("aria-selected", "true");
+  await expect.poll(() => visibleScreen(page)).toMatch(/root@host02/);
+  await expect.poll(() => visibleScreen(page)).toMatch(/^Running a command on Host 2$/m);
+  await page.getByRole("region", { name: "Terminal" }).locator(".xterm").click();
+  await page.keyboard.type("getent hosts host01 && echo reached-$(hostname)\n");
+  await expect.poll(() => visibleScreen(page)).toMatch(/^reached-host02$/m);
+
+  await page.locator('[data-step-body] code[data-host="1"]').click();
+  await expect(page.getByRole("tab", { name: "Terminal 1" })).toHaveAttribute("aria-selected", "true");
+  await expect.poll(() => visibleScreen(page)).toMatch(/^Running a command on Host 1$/m);
+  await page.screenshot({ path: ".dockyard/test-results/two-hosts.png" });
+
+  await page.getByRole("button", { name: "Stop" }).click();
+  await expect(page.getByRole("button", { name: "Start", exact: true })).toBeVisible();
+});

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Scenario, ScenarioIssue } from "@dockyard/scenario";
 import { loadRepository, loadScenario } from "@dockyard/scenario/loader/index";
 import { env } from "./env.ts";
+import { environmentMap } from "./environments.ts";
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -28,7 +29,7 @@ const FRESH_MS = 2000;
 async function loadLibrary(): Promise<Library> {
   const library: Library = { places: new Map(), scenarios: [], problems: [], courses: [] };
   for (const root of env().SCENARIOS_PATH) {
-    const repository = await loadRepository(root);
+    const repository = await loadRepository(root, { environments: environmentMap() });
     const slugOf = new Map<string, string>();
     for (const { path, result } of repository.scenarios) {
       const slug =

@@ -28,6 +28,16 @@ const schema = z.object({
     .string()
     .regex(/^https?:\/\/\*\.[A-Za-z0-9.-]+(:\d+)?$/, "PREVIEW_ORIGIN looks like http://*.labs.example.com")
     .optional(),
+  /**
+   * Authoring mode (`npm run dev`): scenario pages reload when their files change, and the player shows the
+   * Script log (every script's outcome and output) of the visitor's own sandbox.
+   */
+  DOCKYARD_AUTHORING: z
+    .enum(["0", "1", "true", "false", ""])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
+  /** A JSON file of environments (image id to hosts and images) laid over the built-in map; see the README. */
+  ENVIRONMENTS_FILE: z.string().optional(),
   SANDBOX_IMAGE: z.string().default("dockyard/sandbox:latest"),
 });
 

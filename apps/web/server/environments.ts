@@ -1,8 +1,17 @@
 import "server-only";
-import { defaultEnvironmentMap, type ResolvedEnvironment, resolveEnvironment } from "@dockyard/scenario";
+import { type EnvironmentMap, type ResolvedEnvironment, resolveEnvironment } from "@dockyard/scenario";
+import { loadEnvironmentMap } from "@dockyard/scenario/loader/index";
 import { env } from "./env.ts";
+
+let cached: EnvironmentMap | undefined;
+
+/** The built-in environments with the admin's ENVIRONMENTS_FILE over them; a broken file stops the app, loudly. */
+export function environmentMap(): EnvironmentMap {
+  cached ??= loadEnvironmentMap(env().ENVIRONMENTS_FILE, env().SANDBOX_IMAGE);
+  return cached;
+}
 
 /** The hosts a scenario's image id maps to, and a plain message when Dockyard stands in with its fallback. */
 export function environmentFor(imageId: string): ResolvedEnvironment {
-  return resolveEnvironment(imageId, defaultEnvironmentMap(env().SANDBOX_IMAGE));
+  return resolveEnvironment(imageId, environmentMap());
 }

@@ -1,7 +1,8 @@
 import "server-only";
 import { hostName, type PreviewTarget, parsePreviewHost, previewOrigin, type SessionState } from "@dockyard/protocol";
-import { type PlaceholderContext, substitutePlaceholders } from "@dockyard/scenario";
+import { type PlaceholderContext, type Scenario, substitutePlaceholders } from "@dockyard/scenario";
 import { env } from "./env.ts";
+import { environmentFor } from "./environments.ts";
 import { inspectSession } from "./gateway-client.ts";
 
 /** `http://*.localhost:3001` unless the admin chose otherwise. */
@@ -32,13 +33,18 @@ export const isHostName = (value: string) => hostName.safeParse(value).success;
  * What placeholders mean for one learner and scenario: with a running session, real preview URLs and addresses;
  * before one exists, links to the picker route, which leads to the preview once the sandbox runs.
  */
-export function placeholderContext(slug: string, session?: { id: string; hosts?: SessionState["hosts"] }) {
+export function placeholderContext(
+  slug: string,
+  hostNames: string[],
+  session?: { id: string; hosts?: SessionState["hosts"] },
+) {
   const domain = previewTemplate().replace(/^https?:\/\/\*\./, "");
   const context: PlaceholderContext = {
     trafficUrl: (host, port) =>
       session ? previewUrl({ sessionId: session.id, host, port }) : trafficPath(slug, host, port),
     trafficSelectorUrl: trafficPath(slug),
     previewDomain: domain,
+    hostNames,
     ...(session ? { sessionId: session.id } : {}),
     ...(session?.hosts
       ? { hostIps: Object.fromEntries(session.hosts.flatMap((h) => (h.ip ? [[h.name, h.ip]] : []))) }
@@ -48,9 +54,13 @@ export function placeholderContext(slug: string, session?: { id: string; hosts?:
 }
 
 /** Placeholders of scripts run in a session; the hosts' addresses are looked up only when a script asks for one. */
-export async function sessionSubstitution(slug: string, sessionId: string, texts: string[]) {
+export async function sessionSubstitution(scenario: Scenario, sessionId: string, texts: string[]) {
   const wantsIp = texts.some((t) => /\[\[HOST\d*_IP\]\]/.test(t));
   const state = wantsIp ? await inspectSession(sessionId) : undefined;
-  const context = placeholderContext(slug, { id: sessionId, hosts: state?.ok ? state.value.hosts : undefined });
+  const hostNames = environmentFor(scenario.imageId).hosts.map((h) => h.name);
+  const context = placeholderContext(scenario.slug, hostNames, {
+    id: sessionId,
+    hosts: state?.ok ? state.value.hosts : undefined,
+  });
   return (text: string) => substitutePlaceholders(text, context);
 }

@@ -6,13 +6,21 @@ const USAGE = `dockyard: validate and test Katacoda/Killercoda scenarios
   dockyard validate <path> [--json]       check a scenario, a course or a repository of them
   dockyard test <path> [--json] [--junit FILE] [--strict]
                                           run each scenario's steps in a real sandbox and check them
+
+  ENVIRONMENTS_FILE=FILE  a JSON map of image ids to hosts and images, laid over the built-in one
 `;
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === "validate") return runValidate(rest);
-  if (command === "test") return runTest(rest);
+  try {
+    if (command === "validate") return await runValidate(rest);
+    if (command === "test") return await runTest(rest);
+  } catch (error) {
+    // Configuration problems (a broken ENVIRONMENTS_FILE, say): one clear line, no stack.
+    process.stderr.write(`dockyard: ${(error as Error).message}\n`);
+    return 2;
+  }
   if (!command || command === "--help" || command === "-h" || command === "help") {
     process.stdout.write(USAGE);
     return command ? 0 : 2;

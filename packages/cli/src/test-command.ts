@@ -5,7 +5,6 @@ import { parseArgs } from "node:util";
 import { previewLabel } from "@dockyard/protocol";
 import { DockerDriver } from "@dockyard/sandbox";
 import {
-  defaultEnvironmentMap,
   extractActions,
   fileBlockScript,
   interpretVerify,
@@ -15,7 +14,7 @@ import {
   substituteScenario,
 } from "@dockyard/scenario";
 import { controlSequence } from "@dockyard/scenario/control-sequence";
-import { loadRepository, readAssetFiles } from "@dockyard/scenario/loader/index";
+import { loadEnvironmentMap, loadRepository, readAssetFiles } from "@dockyard/scenario/loader/index";
 import { ScriptedTerminal } from "./scripted-terminal.ts";
 
 export interface StepReport {
@@ -82,7 +81,7 @@ async function testScenario(dir: string, loaded: Scenario, strict: boolean, prin
   let scenario = loaded;
   const started = performance.now();
   const report: ScenarioReport = { path: dir, slug: scenario.slug, ok: true, steps: [], durationMs: 0 };
-  const environment = resolveEnvironment(scenario.imageId, defaultEnvironmentMap());
+  const environment = resolveEnvironment(scenario.imageId, loadEnvironmentMap(process.env.ENVIRONMENTS_FILE));
   if (environment.message) print(`  note: ${environment.message}`);
   const sessionId = `t-${randomBytes(6).toString("hex")}`;
   live.add(sessionId);
@@ -102,6 +101,7 @@ async function testScenario(dir: string, loaded: Scenario, strict: boolean, prin
       sessionId,
       hostIps,
       previewDomain: "localhost",
+      hostNames: environment.hosts.map((h) => h.name),
     });
     const hostFile = {
       path: "/etc/killercoda/host",

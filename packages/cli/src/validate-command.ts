@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { courseFormatOf, type ScenarioIssue } from "@dockyard/scenario";
-import { loadRepository, type Repository } from "@dockyard/scenario/loader/index";
+import { loadEnvironmentMap, loadRepository, type Repository } from "@dockyard/scenario/loader/index";
 
 const USAGE = `usage: dockyard validate <path> [--json]
 
@@ -67,7 +67,10 @@ export async function runValidate(args: string[]): Promise<number> {
     return usage(`${target} does not exist`);
   }
 
-  const report = buildReport(dir, await loadRepository(dir));
+  const report = buildReport(
+    dir,
+    await loadRepository(dir, { environments: loadEnvironmentMap(process.env.ENVIRONMENTS_FILE) }),
+  );
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return report.errors > 0 ? 1 : 0;
 }

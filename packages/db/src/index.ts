@@ -1,3 +1,4 @@
 export * from "./client.ts";
 export * from "./lab-sessions.ts";
 export * from "./progress.ts";
+export * from "./script-runs.ts";

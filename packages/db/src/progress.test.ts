@@ -7,6 +7,7 @@ import { createDb, type Db } from "./client.ts";
 import { createLabSession, findActiveLabSession, markLabSession, transitionLabSession } from "./lab-sessions.ts";
 import { migrate } from "./migrate.ts";
 import { advanceStep, getProgress, recordCheck, resetProgress } from "./progress.ts";
+import { listScriptRuns, recordScriptRun, SCRIPT_OUTPUT_KEEP, SCRIPT_RUNS_KEEP } from "./script-runs.ts";
 
 // Against a real SQLite file migrated with the committed migrations: proves schema and migrations agree.
 const dir = mkdtempSync(join(tmpdir(), "dockyard-db-"));
@@ -113,5 +114,27 @@ describe("lab session transitions", () => {
     // The superseded start's late "ready" must not revive it.
     expect(await transitionLabSession(db, "s-lab-2", ["starting"], "running")).toBe(false);
     expect(await findActiveLabSession(db, "user-t", "basics")).toBeNull();
+  });
+});
+
+describe("script runs", () => {
+  it("keep the end of long output and only the newest runs of a session, and go with it", async () => {
+    await createLabSession(db, { id: "s-runs", userId: "u-runs", scenarioSlug: "demo" });
+    const long = `${"x".repeat(SCRIPT_OUTPUT_KEEP)}THE END`;
+    await recordScriptRun(db, { sessionId: "s-runs", step: 0, kind: "verify", exitCode: 1, stdout: long });
+    const [first] = await listScriptRuns(db, "s-runs");
+    expect(first?.stdout.endsWith("THE END")).toBe(true);
+    expect(first?.stdout.startsWith("[…cut…]")).toBe(true);
+    expect(first?.stdout.length).toBeLessThan(SCRIPT_OUTPUT_KEEP + 20);
+
+    for (let i = 0; i < SCRIPT_RUNS_KEEP + 5; i++) {
+      await recordScriptRun(db, { sessionId: "s-runs", kind: "hint", exitCode: 0, stdout: `run ${i}` });
+    }
+    const kept = await listScriptRuns(db, "s-runs", 1000);
+    expect(kept).toHaveLength(SCRIPT_RUNS_KEEP);
+    expect(kept[0]?.stdout).toBe(`run ${SCRIPT_RUNS_KEEP + 4}`);
+
+    await db.labSession.delete({ where: { id: "s-runs" } });
+    expect(await listScriptRuns(db, "s-runs")).toEqual([]);
   });
 });

@@ -121,37 +121,43 @@ export class DockerDriver implements SandboxDriver {
       return failed(fromDockerError(error, "creating the session network"));
     }
 
-    for (const host of spec.hosts) {
-      onEvent({ type: "progress", phase: "container", message: `Creating ${host.name}` });
-      try {
-        const container = await this.docker.createContainer({
-          name: containerName(spec.sessionId, host.name),
-          Hostname: host.name,
-          Image: host.image,
-          Labels: { ...labels, [LABEL.host]: host.name },
-          Env: ["TERM=xterm-256color", `DOCKYARD_SESSION=${spec.sessionId}`, `DOCKYARD_HOST=${host.name}`],
-          WorkingDir: host.workdir ?? "/root",
-          HostConfig: {
-            NetworkMode: network,
-            CapDrop: ["ALL"],
-            CapAdd: CAPABILITIES,
-            SecurityOpt: ["no-new-privileges"],
-            PidsLimit: this.limits.pids,
-            Memory: this.limits.memoryBytes,
-            MemorySwap: this.limits.memoryBytes,
-            NanoCpus: Math.round(this.limits.cpus * 1e9),
-            Ulimits: [{ Name: "nofile", Soft: 8192, Hard: 16384 }],
-            RestartPolicy: { Name: "no" },
-            LogConfig: { Type: "none", Config: {} },
-          },
-          NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [host.name] } } },
-        });
-        onEvent({ type: "progress", phase: "starting", message: `Starting ${host.name}` });
-        await container.start();
-      } catch (error) {
-        return failed(fromDockerError(error, `starting ${host.name}`));
-      }
-    }
+    // Hosts are made side by side: a two-host session takes about as long as a one-host one.
+    const made = await Promise.all(
+      spec.hosts.map(async (host): Promise<DockyardError | undefined> => {
+        onEvent({ type: "progress", phase: "container", message: `Creating ${host.name}` });
+        try {
+          const container = await this.docker.createContainer({
+            name: containerName(spec.sessionId, host.name),
+            Hostname: host.name,
+            Image: host.image,
+            Labels: { ...labels, [LABEL.host]: host.name },
+            Env: ["TERM=xterm-256color", `DOCKYARD_SESSION=${spec.sessionId}`, `DOCKYARD_HOST=${host.name}`],
+            WorkingDir: host.workdir ?? "/root",
+            HostConfig: {
+              NetworkMode: network,
+              CapDrop: ["ALL"],
+              CapAdd: CAPABILITIES,
+              SecurityOpt: ["no-new-privileges"],
+              PidsLimit: this.limits.pids,
+              Memory: this.limits.memoryBytes,
+              MemorySwap: this.limits.memoryBytes,
+              NanoCpus: Math.round(this.limits.cpus * 1e9),
+              Ulimits: [{ Name: "nofile", Soft: 8192, Hard: 16384 }],
+              RestartPolicy: { Name: "no" },
+              LogConfig: { Type: "none", Config: {} },
+            },
+            NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [host.name] } } },
+          });
+          onEvent({ type: "progress", phase: "starting", message: `Starting ${host.name}` });
+          await container.start();
+          return undefined;
+        } catch (error) {
+          return fromDockerError(error, `starting ${host.name}`);
+        }
+      }),
+    );
+    const problem = made.find((e) => e !== undefined);
+    if (problem) return failed(problem);
 
     const state = await this.inspectSession(spec.sessionId);
     if (!state.ok) return failed(state.error);

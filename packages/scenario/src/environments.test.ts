@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultEnvironmentMap, resolveEnvironment } from "./environments.ts";
+import { defaultEnvironmentMap, parseEnvironmentMap, resolveEnvironment } from "./environments.ts";
 
 describe("resolveEnvironment", () => {
   const map = defaultEnvironmentMap("img:1");
@@ -15,9 +15,72 @@ describe("resolveEnvironment", () => {
   });
 
   it("falls back with a plain message for ids it cannot serve", () => {
-    const resolved = resolveEnvironment("kubernetes-kubeadm-2nodes", map);
+    const resolved = resolveEnvironment("python:3.8", map);
     expect(resolved.exact).toBe(false);
     expect(resolved.hosts).toEqual([{ name: "host01", image: "img:1" }]);
-    expect(resolved.message).toMatch(/"kubernetes-kubeadm-2nodes" is not available here/);
+    expect(resolved.message).toMatch(/"python:3.8" is not available here/);
+  });
+
+  it("gives multi-host ids two hosts, saying what is missing", () => {
+    const resolved = resolveEnvironment("kubernetes-kubeadm-2nodes", map);
+    expect(resolved.hosts.map((h) => h.name)).toEqual(["host01", "host02"]);
+    expect(resolved.message).toMatch(/two plain Linux hosts/);
+  });
+});
+
+describe("parseEnvironmentMap", () => {
+  const base = defaultEnvironmentMap("img:1");
+
+  it("adds and replaces ids, and may replace the fallback", () => {
+    const parsed = parseEnvironmentMap(
+      JSON.stringify({
+        environments: {
+          "Python:3.8": { hosts: [{ name: "host01", image: "dockyard/python:3.8" }] },
+          "kubernetes-*": {
+            hosts: [
+              { name: "controlplane", image: "k8s:1" },
+              { name: "node01", image: "k8s:1" },
+            ],
+          },
+        },
+        fallback: { hosts: [{ name: "host01", image: "other:2" }] },
+      }),
+      base,
+    );
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(resolveEnvironment("python:3.8", parsed.map)).toEqual({
+      hosts: [{ name: "host01", image: "dockyard/python:3.8" }],
+      exact: true,
+    });
+    expect(resolveEnvironment("kubernetes-cluster:1.18", parsed.map).hosts.map((h) => h.name)).toEqual([
+      "controlplane",
+      "node01",
+    ]);
+    expect(resolveEnvironment("ubuntu", parsed.map).hosts[0]?.image).toBe("img:1");
+    expect(resolveEnvironment("rust:1.44.1", parsed.map).hosts[0]?.image).toBe("other:2");
+  });
+
+  it.each([
+    ["{nope", /not JSON/],
+    [JSON.stringify({ environments: { x: { hosts: [] } } }), /environments\.x\.hosts/],
+    [JSON.stringify({ environments: { x: { hosts: [{ name: "Host 1", image: "i" }] } } }), /host names/],
+    [
+      JSON.stringify({
+        environments: {
+          x: {
+            hosts: [
+              { name: "a", image: "i" },
+              { name: "a", image: "i" },
+            ],
+          },
+        },
+      }),
+      /must differ/,
+    ],
+    [JSON.stringify({ environment: {} }), /environment/],
+  ])("refuses %s with the reason", (text, reason) => {
+    const parsed = parseEnvironmentMap(text, base);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error).toMatch(reason);
   });
 });

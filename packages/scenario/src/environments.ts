@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * Katacoda and Killercoda name a scenario's environment by image id (`ubuntu`, `bash`, `docker`,
  * `kubernetes-kubeadm-2nodes`, `python:3.8`, ...). Dockyard maps each id to its own images and a host count.
@@ -5,6 +7,8 @@
 export interface EnvironmentSpec {
   /** The hosts, host01 first: one container each. */
   hosts: { name: string; image: string; workdir?: string }[];
+  /** Shown to author and learner when the environment stands in for the original only in part. */
+  note?: string;
 }
 
 export interface EnvironmentMap {
@@ -25,6 +29,15 @@ const single = (image: string, workdir?: string): EnvironmentSpec => ({
   hosts: [{ name: "host01", image, ...(workdir ? { workdir } : {}) }],
 });
 
+/** Two plain hosts that reach each other by name, for multi-host ids whose software is not here yet. */
+const twoHosts = (image: string, what: string): EnvironmentSpec => ({
+  hosts: [
+    { name: "host01", image },
+    { name: "host02", image },
+  ],
+  note: `The environment "${what}" runs here as two plain Linux hosts (host01 and host02), without its own software, so some steps may not work.`,
+});
+
 /** One Debian host serves every plain-Linux id; the rest fall back with a message until their images exist. */
 export function defaultEnvironmentMap(sandboxImage = "dockyard/sandbox:latest"): EnvironmentMap {
   const linux = single(sandboxImage);
@@ -36,6 +49,8 @@ export function defaultEnvironmentMap(sandboxImage = "dockyard/sandbox:latest"):
       "centos*": linux,
       // Katacoda's git environment opened its terminals in the scrapbook tutorial folder; its scenarios rely on it.
       git: single(sandboxImage, "/home/scrapbook/tutorial"),
+      "docker-swarm": twoHosts(sandboxImage, "docker-swarm"),
+      "kubernetes-kubeadm-2nodes": twoHosts(sandboxImage, "kubernetes-kubeadm-2nodes"),
     },
     fallback: linux,
   };
@@ -44,13 +59,70 @@ export function defaultEnvironmentMap(sandboxImage = "dockyard/sandbox:latest"):
 export function resolveEnvironment(imageId: string, map: EnvironmentMap): ResolvedEnvironment {
   const id = imageId.trim().toLowerCase();
   const exact = map.environments[id];
-  if (exact) return { ...exact, exact: true };
+  const served = (spec: EnvironmentSpec): ResolvedEnvironment => ({
+    hosts: spec.hosts,
+    exact: true,
+    ...(spec.note ? { message: spec.note } : {}),
+  });
+  if (exact) return served(exact);
   for (const [pattern, spec] of Object.entries(map.environments)) {
-    if (pattern.endsWith("*") && id.startsWith(pattern.slice(0, -1))) return { ...spec, exact: true };
+    if (pattern.endsWith("*") && id.startsWith(pattern.slice(0, -1))) return served(spec);
   }
   return {
     ...map.fallback,
     exact: false,
     message: `The environment "${imageId}" is not available here; this scenario runs on a plain Linux host instead, so some steps may not work.`,
+  };
+}
+
+const hostSpec = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9]{0,30}$/, "host names: a-z and 0-9, starting with a letter"),
+  image: z.string().min(1).max(256),
+  workdir: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._/-]*$/)
+    .optional(),
+});
+const environmentSpec = z.object({
+  hosts: z
+    .array(hostSpec)
+    .min(1)
+    .max(8)
+    .refine((hosts) => new Set(hosts.map((h) => h.name)).size === hosts.length, "host names must differ"),
+  note: z.string().max(500).optional(),
+});
+const environmentFile = z.strictObject({
+  environments: z.record(z.string().min(1), environmentSpec).default({}),
+  fallback: environmentSpec.optional(),
+});
+
+/**
+ * An admin's environments file (JSON): its ids replace or add to `base`'s, its `fallback` replaces the fallback.
+ * Ids are matched in lower case; `prefix*` serves every id that starts with the prefix.
+ */
+export function parseEnvironmentMap(
+  text: string,
+  base: EnvironmentMap,
+): { ok: true; map: EnvironmentMap } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `not JSON: ${(error as Error).message}` };
+  }
+  const parsed = environmentFile.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, error: `${issue?.path.join(".") || "file"}: ${issue?.message ?? "invalid"}` };
+  }
+  const environments = Object.fromEntries(
+    Object.entries(parsed.data.environments).map(([id, spec]) => [id.trim().toLowerCase(), spec]),
+  );
+  return {
+    ok: true,
+    map: {
+      environments: { ...base.environments, ...environments },
+      fallback: parsed.data.fallback ?? base.fallback,
+    },
   };
 }

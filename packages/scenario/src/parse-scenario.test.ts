@@ -390,7 +390,7 @@ describe("parseScenario checks for dockyard validate", () => {
     const [warning, ...rest] = image({ imageid: "kubernetes-kubeadm-2nodes" });
     expect(rest).toEqual([]);
     expect(warning).toMatchObject({ file: "index.json", field: "backend.imageid", severity: "warning", line: 4 });
-    expect(warning?.message).toMatch(/"kubernetes-kubeadm-2nodes" is not available here/);
+    expect(warning?.message).toMatch(/"kubernetes-kubeadm-2nodes" runs here as two plain Linux hosts/);
     expect(image({ dockerimage: "docker-swarm" })[0]?.field).toBe("backend.dockerimage");
     expect(image({ imageid: "ubuntu:2004" })).toEqual([]);
     expect(image({})).toEqual([]);

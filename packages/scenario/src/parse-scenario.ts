@@ -187,7 +187,8 @@ export function parseScenario(slug: string, read: ReadFile, options: ParseScenar
   const imageId = index.backend?.imageid?.trim() || index.backend?.dockerimage?.trim() || "ubuntu";
   if (options.environments) {
     const resolved = resolveEnvironment(imageId, options.environments);
-    if (!resolved.exact) report("warning", imageField, resolved.message ?? `The environment "${imageId}" is unknown`);
+    if (!resolved.exact || resolved.message)
+      report("warning", imageField, resolved.message ?? `The environment "${imageId}" is unknown`);
   }
 
   const errors = issues.filter((issue) => issue.severity === "error");

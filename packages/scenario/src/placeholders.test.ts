@@ -79,4 +79,15 @@ describe("placeholders", () => {
       expect(substitutePlaceholders(text, running)).toBe(text);
     }
   });
+
+  it("names hosts as the environment does", () => {
+    const named = {
+      ...running,
+      hostNames: ["controlplane", "node01"],
+      hostIps: { controlplane: "10.0.0.2", node01: "10.0.0.3" },
+    };
+    expect(substitutePlaceholders("[[HOST_IP]] [[HOST2_IP]] {{TRAFFIC_HOST2_80}}", named)).toBe(
+      `10.0.0.2 10.0.0.3 http://${sid}-node01-80.localhost:3001/`,
+    );
+  });
 });

@@ -17,12 +17,18 @@ export interface PlaceholderContext {
   hostIps?: Record<string, string>;
   /** The preview domain, port included (`localhost:3001`): `[[KATACODA_DOMAIN]]`. */
   previewDomain: string;
+  /** The environment's host names in order, when not host01, host02, ...: `HOST2` is the second. */
+  hostNames?: string[];
 }
 
-/** `HOST` → host01, `HOST2` → host02, `CLIENT` → host01 (Katacoda's client is the learner's side of host01). */
-const hostOf = (name: string | undefined) => {
+/**
+ * `HOST` → the first host, `HOST2` → the second, `CLIENT` → the first (Katacoda's client is the learner's side of
+ * host01). Named by the environment, host01, host02, ... by default.
+ */
+const hostOf = (name: string | undefined, names: string[] = []) => {
   const n = Number(name?.replace(/^HOST/, "") || 1);
-  return Number.isInteger(n) && n >= 1 && n <= 99 ? `host${String(n).padStart(2, "0")}` : "host01";
+  const index = Number.isInteger(n) && n >= 1 && n <= 99 ? n : 1;
+  return names[index - 1] ?? `host${String(index).padStart(2, "0")}`;
 };
 
 const KATACODA_URL =
@@ -46,11 +52,11 @@ export function substitutePlaceholders(text: string, context: PlaceholderContext
   return text
     .replace(KATACODA_URL, (whole, host: string, port: string | undefined) => {
       const valid = validPort(port, 80);
-      return valid ? context.trafficUrl(hostOf(host), valid) : whole;
+      return valid ? context.trafficUrl(hostOf(host, context.hostNames), valid) : whole;
     })
     .replace(TRAFFIC, (whole, host: string, port: string) => {
       const valid = validPort(port, 0);
-      return valid ? context.trafficUrl(hostOf(`HOST${host}`), valid) : whole;
+      return valid ? context.trafficUrl(hostOf(`HOST${host}`, context.hostNames), valid) : whole;
     })
     .replace(SELECTOR, context.trafficSelectorUrl)
     .replace(KATACODA, (whole, name: string) => {
@@ -58,9 +64,9 @@ export function substitutePlaceholders(text: string, context: PlaceholderContext
       // Alone, the host part of a preview name: `<session>-80-host01` still names port 80 of host01.
       if (name === "KATACODA_HOST") return "host01";
       const [prefix = "HOST", kind] = name.split("_");
-      if (kind === "IP") return context.hostIps?.[hostOf(prefix)] ?? whole;
+      const host = hostOf(prefix, context.hostNames);
+      if (kind === "IP") return context.hostIps?.[host] ?? whole;
       if (!context.sessionId) return whole;
-      const host = hostOf(prefix);
       return host === "host01" ? context.sessionId : `${context.sessionId}-${host}`;
     });
 }

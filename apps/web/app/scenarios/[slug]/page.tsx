@@ -4,6 +4,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { findScenario } from "@/server/catalog.ts";
 import { db } from "@/server/db.ts";
+import { env } from "@/server/env.ts";
 import { environmentFor } from "@/server/environments.ts";
 import { inspectSession } from "@/server/gateway-client.ts";
 import { placeholderContext } from "@/server/previews.ts";
@@ -28,6 +29,7 @@ export default async function ScenarioPage({ params }: Params) {
   const session = userId ? await findActiveLabSession(db(), userId, slug) : null;
 
   const running = session?.status === "running" ? session : null;
+  const environment = environmentFor(scenario.imageId);
 
   // Placeholders take the running sandbox's values; before there is one, preview links lead to a picker route.
   const pages = [scenario.intro, ...scenario.steps, scenario.finish].flatMap((p) => (p ? [p] : []));
@@ -37,6 +39,7 @@ export default async function ScenarioPage({ params }: Params) {
   const state = wantsIp ? await inspectSession(running.id) : undefined;
   const context = placeholderContext(
     slug,
+    environment.hosts.map((h) => h.name),
     running ? { id: running.id, hosts: state?.ok ? state.value.hosts : undefined } : undefined,
   );
   const fill = (text: string) => (usesPlaceholders ? substitutePlaceholders(text, context) : text);
@@ -72,8 +75,10 @@ export default async function ScenarioPage({ params }: Params) {
         attempts: s.attempts,
       })),
     },
-    environmentNote: environmentFor(scenario.imageId).message ?? null,
+    environmentNote: environment.message ?? null,
+    hosts: environment.hosts.map((h) => h.name),
     activeSessionId: running?.id ?? null,
+    authoring: env().DOCKYARD_AUTHORING,
     placeholdersFor: usesPlaceholders ? (running?.id ?? null) : undefined,
   };
   return <Lab {...props} />;

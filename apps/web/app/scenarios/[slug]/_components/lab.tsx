@@ -4,7 +4,8 @@ import { labStartEvent, type SessionPhase } from "@dockyard/protocol";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { readNdjson } from "@/lib/read-ndjson.ts";
-import { StepContent } from "./step-content.tsx";
+import { ScriptLog } from "./script-log.tsx";
+import { type RunOutcome, StepContent, type TerminalTarget } from "./step-content.tsx";
 import { type RunOptions, Terminal, type TerminalHandle } from "./terminal.tsx";
 
 export interface LabProps {
@@ -27,11 +28,15 @@ export interface LabProps {
   challenge: boolean;
   progress: ProgressPayload;
   activeSessionId: string | null;
+  /** The hosts of the scenario's environment, host01 first. */
+  hosts: string[];
   /**
    * The session whose values fill the placeholders in this page's text and scripts; undefined when the scenario has
    * none. A new sandbox refreshes the page, and foreground scripts wait for their values.
    */
   placeholdersFor?: string | null;
+  /** Authoring mode: the page re-renders when the scenario's files change, and the Script log is shown. */
+  authoring: boolean;
   /** Set when the scenario's environment is not available and a plain Linux host stands in. */
   environmentNote: string | null;
 }
@@ -42,6 +47,10 @@ type Sandbox =
   | { state: "running"; sessionId: string }
   | { state: "stopping"; sessionId: string }
   | { state: "error"; message: string };
+
+type Tab = TerminalTarget;
+const FIRST_TAB: Tab = { host: 1, terminal: 1 };
+const tabKey = (tab: Tab) => `${tab.host}:${tab.terminal}`;
 
 type CheckResult = { passed: boolean; message: string } | null;
 
@@ -85,10 +94,10 @@ export function Lab(props: LabProps) {
     setNoticeText(message);
   }, []);
   const [busy, setBusy] = useState<"check" | "next" | null>(null);
-  // Terminal tabs: `T2` in a lesson opens a second shell, as on Katacoda.
-  const [tabs, setTabs] = useState<number[]>([1]);
-  const [activeTab, setActiveTab] = useState(1);
-  const handles = useRef(new Map<number, TerminalHandle>());
+  // Terminal tabs: `T2` in a lesson opens a second shell and `HOST2` one on the second host, as on Katacoda.
+  const [tabs, setTabs] = useState<Tab[]>([FIRST_TAB]);
+  const [activeTab, setActiveTab] = useState(tabKey(FIRST_TAB));
+  const handles = useRef(new Map<string, TerminalHandle>());
 
   const finished = current >= steps.length;
   const step = steps[current];
@@ -224,23 +233,33 @@ export function Lab(props: LabProps) {
   // A new sandbox starts with one terminal.
   useEffect(() => {
     if (!runningId) return;
-    setTabs([1]);
-    setActiveTab(1);
+    setTabs([FIRST_TAB]);
+    setActiveTab(tabKey(FIRST_TAB));
   }, [runningId]);
 
+  const hostCount = props.hosts.length;
+  const openTab = useCallback((tab: Tab) => {
+    setTabs((open) =>
+      open.some((t) => tabKey(t) === tabKey(tab))
+        ? open
+        : [...open, tab].sort((a, b) => a.host - b.host || a.terminal - b.terminal),
+    );
+    setActiveTab(tabKey(tab));
+  }, []);
+
   const run = useCallback(
-    async (n: number, text: string, options: RunOptions = {}) => {
-      if (!runningId) return false;
-      setTabs((open) => (open.includes(n) ? open : [...open, n].sort((a, b) => a - b)));
-      setActiveTab(n);
+    async (tab: Tab, text: string, options: RunOptions = {}): Promise<RunOutcome> => {
+      if (!runningId) return "no-sandbox";
+      if (tab.host > hostCount) return "no-host";
+      openTab(tab);
       // A terminal that is just opening needs a moment to connect.
       for (let i = 0; i < 50; i++) {
-        if (handles.current.get(n)?.run(text, options)) return true;
+        if (handles.current.get(tabKey(tab))?.run(text, options)) return "ran";
         await new Promise((r) => setTimeout(r, 200));
       }
-      return false;
+      return "not-connected";
     },
-    [runningId],
+    [runningId, hostCount, openTab],
   );
 
   const gone = useCallback((message: string) => {
@@ -270,7 +289,7 @@ export function Lab(props: LabProps) {
         if (sessionStorage.getItem(key)) continue;
         // The terminal may still be connecting: try for a few seconds.
         if (cancelled) return;
-        if (await run(1, script.trimEnd())) sessionStorage.setItem(key, "typed");
+        if ((await run(FIRST_TAB, script.trimEnd())) === "ran") sessionStorage.setItem(key, "typed");
       }
     })();
     return () => {
@@ -319,6 +338,14 @@ export function Lab(props: LabProps) {
     };
   }, [challengeStep, hasHint, slug, applyProgress]);
 
+  // Authoring: an edit to the scenario's files re-renders the page in place (terminals and progress stay).
+  useEffect(() => {
+    if (!props.authoring) return;
+    const changes = new EventSource(`/api/scenarios/${encodeURIComponent(slug)}/changes`);
+    changes.addEventListener("change", () => router.refresh());
+    return () => changes.close();
+  }, [props.authoring, slug, router]);
+
   // Keyboard and screen-reader users land on the new step's heading when the step changes.
   const firstRender = useRef(true);
   useEffect(() => {
@@ -330,6 +357,13 @@ export function Lab(props: LabProps) {
   }, [current]);
 
   const running = sandbox.state === "running";
+  const hostName = (n: number) => props.hosts[n - 1] ?? `host${String(n).padStart(2, "0")}`;
+  const activeHost = tabs.find((t) => tabKey(t) === activeTab)?.host ?? 1;
+  // host01's shells are "Terminal 1", "Terminal 2"; other hosts' are named after their host.
+  const tabLabel = (tab: Tab) =>
+    tab.host === 1
+      ? `Terminal ${tab.terminal}`
+      : `${hostName(tab.host)}${tab.terminal > 1 ? ` · ${tab.terminal}` : ""}`;
 
   return (
     <main className="flex min-h-0 flex-1 flex-col lg:h-[calc(100vh-3rem)] lg:flex-row">
@@ -426,6 +460,7 @@ export function Lab(props: LabProps) {
               </>
             )
           )}
+          {props.authoring && running && <ScriptLog sessionId={sandbox.sessionId} />}
         </div>
 
         {!finished && step && (
@@ -473,30 +508,29 @@ export function Lab(props: LabProps) {
               aria-hidden
               className={`h-2.5 w-2.5 rounded-full ${running ? "bg-emerald-400" : sandbox.state === "starting" ? "animate-pulse bg-amber-400" : "bg-slate-600"}`}
             />
-            host01
+            {hostName(activeHost)}
           </span>
           {running && (
             <div role="tablist" aria-label="Terminals" className="ml-2 flex items-center gap-1">
-              {tabs.map((n) => (
+              {tabs.map((tab) => (
                 <button
-                  key={n}
+                  key={tabKey(tab)}
                   type="button"
                   role="tab"
-                  aria-selected={n === activeTab}
-                  onClick={() => setActiveTab(n)}
-                  className={`rounded-md px-2.5 py-1 text-xs ${n === activeTab ? "bg-slate-700 text-white" : "text-slate-400 hover:bg-slate-800"}`}
+                  aria-selected={tabKey(tab) === activeTab}
+                  onClick={() => setActiveTab(tabKey(tab))}
+                  className={`rounded-md px-2.5 py-1 text-xs ${tabKey(tab) === activeTab ? "bg-slate-700 text-white" : "text-slate-400 hover:bg-slate-800"}`}
                 >
-                  Terminal {n}
+                  {tabLabel(tab)}
                 </button>
               ))}
               <button
                 type="button"
-                aria-label="Open another terminal"
-                title="Open another terminal"
+                aria-label={`Open another terminal on ${hostName(activeHost)}`}
+                title={`Open another terminal on ${hostName(activeHost)}`}
                 onClick={() => {
-                  const n = Math.max(...tabs) + 1;
-                  setTabs([...tabs, n]);
-                  setActiveTab(n);
+                  const onHost = tabs.filter((t) => t.host === activeHost);
+                  openTab({ host: activeHost, terminal: Math.max(0, ...onHost.map((t) => t.terminal)) + 1 });
                 }}
                 className="rounded-md px-2 py-0.5 text-slate-400 hover:bg-slate-800 hover:text-slate-100"
               >
@@ -522,14 +556,19 @@ export function Lab(props: LabProps) {
         </div>
         <div className="relative min-h-0 flex-1">
           {running ? (
-            tabs.map((n) => (
-              <div key={`${sandbox.sessionId}:${n}`} hidden={n !== activeTab} className="absolute inset-0">
+            tabs.map((tab) => (
+              <div
+                key={`${sandbox.sessionId}:${tabKey(tab)}`}
+                hidden={tabKey(tab) !== activeTab}
+                className="absolute inset-0"
+              >
                 <Terminal
                   ref={(handle) => {
-                    if (handle) handles.current.set(n, handle);
-                    else handles.current.delete(n);
+                    if (handle) handles.current.set(tabKey(tab), handle);
+                    else handles.current.delete(tabKey(tab));
                   }}
                   sessionId={sandbox.sessionId}
+                  host={hostName(tab.host)}
                   onGone={gone}
                 />
               </div>

@@ -4,6 +4,15 @@ import { controlSequence } from "@dockyard/scenario/control-sequence";
 import type { KeyboardEvent, MouseEvent } from "react";
 import type { RunOptions } from "./terminal.tsx";
 
+/** A terminal of the sandbox: shell number `terminal` on host number `host` (both 1-based, as `T2` and `HOST2`). */
+export interface TerminalTarget {
+  host: number;
+  terminal: number;
+}
+
+/** How typing a command went: ran, or why not. */
+export type RunOutcome = "ran" | "no-sandbox" | "no-host" | "not-connected";
+
 /**
  * A step's sanitized HTML (rendered on the server by @dockyard/scenario). Clicking or pressing Enter on an action
  * runs it: `execute` types the command into the terminal, `copy` puts it on the clipboard.
@@ -15,8 +24,8 @@ export function StepContent({
   onFileBlock,
 }: {
   html: string;
-  /** Types a command into terminal `n` (opened if absent); resolves whether it was typed. */
-  run: (n: number, text: string, options: RunOptions) => Promise<boolean>;
+  /** Types a command into a terminal (opened if absent). */
+  run: (target: TerminalTarget, text: string, options: RunOptions) => Promise<RunOutcome>;
   /** Tells the learner why an action did nothing. */
   onNotice: (message: string) => void;
   /** Writes a file block into the sandbox; resolves whether it did. */
@@ -29,12 +38,16 @@ export function StepContent({
     const action = element.dataset.action;
     if (action === "execute") {
       const ctrlSeq = element.dataset.ctrlSeq !== undefined;
-      void run(Number(element.dataset.terminal ?? 1) || 1, ctrlSeq ? controlSequence(text) : text, {
+      const target = {
+        host: Number(element.dataset.host ?? 1) || 1,
+        terminal: Number(element.dataset.terminal ?? 1) || 1,
+      };
+      void run(target, ctrlSeq ? controlSequence(text) : text, {
         interrupt: element.dataset.interrupt !== undefined,
         newline: !ctrlSeq && element.dataset.noNewline === undefined,
-      }).then((ran) => {
-        if (ran) element.setAttribute("data-ran", "");
-        else onNotice("Start the sandbox first: commands run in its terminal.");
+      }).then((outcome) => {
+        if (outcome === "ran") element.setAttribute("data-ran", "");
+        else onNotice(RUN_PROBLEMS[outcome](target));
       });
     } else if (action === "copy") {
       void copyText(text).then((copied) => {
@@ -80,6 +93,12 @@ export function StepContent({
     />
   );
 }
+
+const RUN_PROBLEMS: Record<Exclude<RunOutcome, "ran">, (target: TerminalTarget) => string> = {
+  "no-sandbox": () => "Start the sandbox first: commands run in its terminal.",
+  "no-host": (t) => `This command is for host ${t.host}, and this scenario's sandbox has no host ${t.host}.`,
+  "not-connected": () => "The terminal is not connected yet; try again in a moment.",
+};
 
 /** The async clipboard where the page is a secure context; the old selection-based copy elsewhere (plain http). */
 async function copyText(text: string): Promise<boolean> {

@@ -30,10 +30,13 @@ function gatewaySocketUrl(token: string, gatewayUrl: string | null, gatewayPort:
 /** xterm.js attached to a shell in the sandbox over the gateway's WebSocket. Loads client-side only. */
 export function Terminal({
   sessionId,
+  host,
   ref,
   onGone,
 }: {
   sessionId: string;
+  /** The host of the session the shell runs on. */
+  host: string;
   ref: Ref<TerminalHandle>;
   /** The sandbox no longer exists (stopped elsewhere, removed, the host rebooted). */
   onGone: (message: string) => void;
@@ -127,7 +130,9 @@ export function Terminal({
         if (disposed) return;
         let token: { token: string; gatewayUrl: string | null; gatewayPort: number };
         try {
-          const res = await fetch(`/api/sessions/${sessionId}/terminal-token`, { method: "POST" });
+          const res = await fetch(`/api/sessions/${sessionId}/terminal-token?host=${encodeURIComponent(host)}`, {
+            method: "POST",
+          });
           if (!res.ok) {
             const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
             const message = body?.error?.message ?? "The terminal could not connect.";
@@ -213,7 +218,7 @@ export function Terminal({
       term.current = null;
       for (const cleanup of cleanups.reverse()) cleanup();
     };
-  }, [sessionId]);
+  }, [sessionId, host]);
 
   return (
     <section aria-label="Terminal" className="absolute inset-0 flex flex-col">

@@ -2,11 +2,11 @@ import { findActiveLabSession, recordCheck } from "@dockyard/db";
 import { checkQuiz, extractQuiz, interpretVerify } from "@dockyard/scenario";
 import { z } from "zod";
 import { db } from "@/server/db.ts";
-import { runScript } from "@/server/gateway-client.ts";
 import { requireStepRequest } from "@/server/guards.ts";
 import { withKeyLock } from "@/server/key-lock.ts";
 import { sessionSubstitution } from "@/server/previews.ts";
 import { errorResponse, fail } from "@/server/respond.ts";
+import { runLogged } from "@/server/script-log.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -57,9 +57,9 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
   if (session?.status !== "running") return fail("CONFLICT", "Start the sandbox first.");
 
   // One check at a time per learner and scenario: polling challenges and a pressed Check do not pile up.
-  const verify = (await sessionSubstitution(slug, session.id, [step.verify]))(step.verify);
+  const verify = (await sessionSubstitution(found.scenario, session.id, [step.verify]))(step.verify);
   const run = await withKeyLock(`check:${userId}:${slug}`, () =>
-    runScript(session.id, { host: "host01", script: verify, timeoutMs: 30_000 }),
+    runLogged(session.id, { host: "host01", script: verify, timeoutMs: 30_000 }, { kind: "verify", step: step.index }),
   );
   if (!run.ok) return errorResponse(run.error);
   const verdict = interpretVerify({ script: verify, ...run.value });

@@ -2,10 +2,10 @@ import { findActiveLabSession, getProgress } from "@dockyard/db";
 import { renderMarkdown } from "@dockyard/scenario";
 import { z } from "zod";
 import { db } from "@/server/db.ts";
-import { runScript } from "@/server/gateway-client.ts";
 import { requireStepRequest } from "@/server/guards.ts";
 import { sessionSubstitution } from "@/server/previews.ts";
 import { errorResponse } from "@/server/respond.ts";
+import { runLogged } from "@/server/script-log.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -26,11 +26,15 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
   const progress = await getProgress(db(), userId, slug);
   const began = progress?.steps.find((s) => s.step === step.index)?.startedAt ?? session.readyAt ?? new Date();
   const elapsed = Math.max(0, Math.floor((Date.now() - began.getTime()) / 1000));
-  const run = await runScript(session.id, {
-    host: "host01",
-    script: `set -- ${elapsed}\n${(await sessionSubstitution(slug, session.id, [step.hint]))(step.hint)}`,
-    timeoutMs: 10_000,
-  });
+  const run = await runLogged(
+    session.id,
+    {
+      host: "host01",
+      script: `set -- ${elapsed}\n${(await sessionSubstitution(found.scenario, session.id, [step.hint]))(step.hint)}`,
+      timeoutMs: 10_000,
+    },
+    { kind: "hint", step: step.index },
+  );
   if (!run.ok) return errorResponse(run.error);
   return Response.json({ html: run.value.stdout.trim() ? renderMarkdown(run.value.stdout, { headingOffset: 3 }) : "" });
 }

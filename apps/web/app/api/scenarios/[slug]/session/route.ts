@@ -101,7 +101,7 @@ export async function POST(_request: Request, { params }: { params: Promise<{ sl
                 await removeSession(sessionId);
               } else {
                 const progress = await getProgress(db(), userId, slug);
-                await prepareSandbox(sessionId, scenario, progress?.currentStep ?? 0);
+                await prepareSandbox(sessionId, scenario, progress?.currentStep ?? 0, event.data.hosts);
               }
             } else if (event.data.type === "error") {
               outcome = "failed";

@@ -2,9 +2,9 @@ import { MAX_SCRIPT_BYTES } from "@dockyard/protocol";
 import { FILE_BLOCK_TARGETS, fileBlockScript } from "@dockyard/scenario";
 import { z } from "zod";
 import { findScenario } from "@/server/catalog.ts";
-import { runScript } from "@/server/gateway-client.ts";
 import { requireOwnedSession } from "@/server/guards.ts";
 import { errorResponse, fail, parseBody } from "@/server/respond.ts";
+import { runLogged } from "@/server/script-log.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -25,7 +25,11 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
   if (input.value.target === "insert" && !input.value.marker) return fail("BAD_REQUEST", "An insert needs a marker.");
   const scenario = await findScenario(owned.session.scenarioSlug);
   const { script, env } = fileBlockScript(input.value, scenario?.environment.editorPath ?? "/root");
-  const run = await runScript(owned.session.id, { host: "host01", script, env, timeoutMs: 30_000 });
+  const run = await runLogged(
+    owned.session.id,
+    { host: "host01", script, env, timeoutMs: 30_000 },
+    { kind: "file-block" },
+  );
   if (!run.ok) return errorResponse(run.error);
   if (run.value.exitCode !== 0) {
     const reason = run.value.stderr.replace(/^FAIL:\s*/m, "").trim() || `exit ${run.value.exitCode}`;

@@ -8,8 +8,8 @@ import { errorResponse, fail } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
 
-/** A short-lived token that lets this browser open a terminal on its own running sandbox. */
-export async function POST(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+/** A short-lived token that lets this browser open a terminal on a host (`?host=`, host01 by default) of its own sandbox. */
+export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
   const owned = await requireOwnedSession((await params).id);
   if (!owned.ok) return owned.response;
   if (owned.session.status !== "running") return fail("NOT_FOUND", "The sandbox is not running.");
@@ -20,10 +20,14 @@ export async function POST(_request: Request, { params }: { params: Promise<{ id
     return fail("NOT_FOUND", "Your sandbox has stopped.");
   }
   if (!alive.ok) return errorResponse(alive.error);
+  const host = new URL(request.url).searchParams.get("host") ?? "host01";
+  if (!alive.value.hosts.some((h) => h.name === host)) {
+    return fail(
+      "BAD_REQUEST",
+      `This sandbox has no host ${host.slice(0, 40)}: it has ${alive.value.hosts.map((h) => h.name).join(", ")}.`,
+    );
+  }
   const { DOCKYARD_SECRET, GATEWAY_PUBLIC_URL, GATEWAY_PUBLIC_PORT } = env();
-  const token = mintTerminalToken(
-    { sub: owned.userId, sid: owned.session.id, host: "host01", mode: "write" },
-    DOCKYARD_SECRET,
-  );
+  const token = mintTerminalToken({ sub: owned.userId, sid: owned.session.id, host, mode: "write" }, DOCKYARD_SECRET);
   return Response.json({ token, gatewayUrl: GATEWAY_PUBLIC_URL ?? null, gatewayPort: GATEWAY_PUBLIC_PORT });
 }

@@ -1,0 +1,58 @@
+import { scenarioPlace } from "@/server/catalog.ts";
+import { env } from "@/server/env.ts";
+import { folderFingerprint } from "@/server/folder-fingerprint.ts";
+import { fail } from "@/server/respond.ts";
+
+export const dynamic = "force-dynamic";
+
+const POLL_MS = 700;
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * Authoring mode: a server-sent event stream that says `change` whenever a file of the scenario's folder changes,
+ * so an open scenario page re-renders with the author's edit.
+ */
+export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {
+  if (!env().DOCKYARD_AUTHORING) return fail("FORBIDDEN", "Live reload is on in authoring mode (npm run dev).");
+  const place = await scenarioPlace((await params).slug);
+  if (!place) return fail("NOT_FOUND", "No such scenario.");
+  const encoder = new TextEncoder();
+  let timers: NodeJS.Timeout[] = [];
+  const stop = () => {
+    for (const timer of timers) clearInterval(timer);
+    timers = [];
+  };
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (text: string) => {
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          stop();
+        }
+      };
+      let last = folderFingerprint(place.dir);
+      send("retry: 2000\n: watching\n\n");
+      timers.push(
+        setInterval(() => {
+          const now = folderFingerprint(place.dir);
+          if (now !== last) {
+            last = now;
+            send("event: change\ndata: {}\n\n");
+          }
+        }, POLL_MS),
+        setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS),
+      );
+      request.signal.addEventListener("abort", () => {
+        stop();
+        try {
+          controller.close();
+        } catch {}
+      });
+    },
+    cancel: stop,
+  });
+  return new Response(body, {
+    headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" },
+  });
+}
