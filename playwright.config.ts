@@ -21,6 +21,7 @@ for (const example of [
   "katacoda-examples/exclusion-patterns",
   "killercoda-examples/verification",
   "katacoda-examples/uilayouts/uilayout-terminal-terminal",
+  "katacoda-examples/dashboard-tabs",
 ]) {
   const name = example.split("/").at(-1) ?? example;
   cpSync(`packages/scenario/fixtures/compat/${example}`, `${scenariosDir}/${name}`, { recursive: true });

@@ -60,3 +60,36 @@ test("a port preview opens the sandbox's web server for its owner, and 403 for a
   await page.getByRole("button", { name: "Stop" }).click();
   await expect(page.getByRole("button", { name: "Start", exact: true })).toBeVisible();
 });
+
+test("Katacoda dashboards show the sandbox's port in the page, and extra terminal tabs open with their command", async ({
+  page,
+}) => {
+  // Katacoda's dashboard-tabs example, unchanged.
+  await page.goto("/scenarios/dashboard-tabs");
+  await page.getByRole("button", { name: "Start", exact: true }).click();
+  await expect.poll(() => visibleScreen(page)).toMatch(/root@host01/);
+  await expect(page.getByRole("tab", { name: "Terminal 2" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "URL ↗" })).toHaveAttribute("href", "https://www.google.co.uk/");
+
+  // The extra "Docker Stats" terminal got its command typed (there is no Docker in this sandbox, so it says so).
+  await page.getByRole("tab", { name: "Docker Stats" }).click();
+  await expect.poll(() => visibleScreen(page)).toMatch(/docker stats/);
+
+  await page.getByRole("tab", { name: "Terminal 1" }).click();
+  await page.getByRole("region", { name: "Terminal" }).locator(".xterm").click();
+  await page.keyboard.type(
+    "mkdir -p /srv/d && echo dashboard-ok > /srv/d/index.html && python3 -m http.server 80 -d /srv/d\n",
+  );
+  await expect.poll(() => visibleScreen(page)).toMatch(/Serving HTTP on 0\.0\.0\.0 port 80/);
+
+  for (const name of ["Port 80", "Placeholder"]) {
+    await page.getByRole("tab", { name }).click();
+    const frame = page.frameLocator(`iframe[title="${name}"]`);
+    await expect(frame.locator("body")).toHaveText("dashboard-ok");
+  }
+  await page.screenshot({ path: ".dockyard/test-results/dashboard.png" });
+
+  await page.getByRole("tab", { name: "Terminal 1" }).click();
+  await page.getByRole("button", { name: "Stop" }).click();
+  await expect(page.getByRole("button", { name: "Start", exact: true })).toBeVisible();
+});

@@ -66,6 +66,18 @@ function withoutPreviewCookie(header: string | undefined): string | undefined {
   return kept.length > 0 ? kept.join("; ") : undefined;
 }
 
+/**
+ * Where the cookie may go. A preview is also shown inside the scenario page (Katacoda's dashboards), a cross-site
+ * frame: there only a `SameSite=None` cookie is kept, which must be `Secure` (https, or `*.localhost`, which
+ * browsers treat as secure) and is `Partitioned`, so it is sent only under the page that framed it, and a page
+ * elsewhere cannot make a browser send it. Over plain http on another domain, Lax: previews then open in a tab.
+ */
+function cookieSite(req: IncomingMessage): string {
+  const host = (req.headers.host ?? "").split(":")[0] ?? "";
+  const secure = req.headers["x-forwarded-proto"] === "https" || host === "localhost" || host.endsWith(".localhost");
+  return secure ? "Secure; SameSite=None; Partitioned" : "SameSite=Lax";
+}
+
 /** Only a path on the same preview host; anything else (`//evil`, `https:`) becomes `/`. */
 const safeNext = (next: string | null) => (next?.startsWith("/") && !/^\/[/\\]/.test(next) ? next : "/");
 
@@ -106,7 +118,7 @@ export class PreviewProxy {
 
   private async serve(req: IncomingMessage, res: ServerResponse, target: PreviewTarget): Promise<void> {
     const url = new URL(req.url ?? "/", "http://preview");
-    if (url.pathname === PREVIEW_AUTH_PATH) return this.acceptToken(url, res, target);
+    if (url.pathname === PREVIEW_AUTH_PATH) return this.acceptToken(req, url, res, target);
     if (!this.authorized(req, target)) {
       if (req.method === "GET" || req.method === "HEAD") {
         const proto = req.headers["x-forwarded-proto"] === "https" ? "https" : "http";
@@ -202,7 +214,7 @@ export class PreviewProxy {
   }
 
   /** The web app's token, traded once for the cookie of this preview host. */
-  private acceptToken(url: URL, res: ServerResponse, target: PreviewTarget): void {
+  private acceptToken(req: IncomingMessage, url: URL, res: ServerResponse, target: PreviewTarget): void {
     const token = verifyPreviewToken(url.searchParams.get("token") ?? "", this.options.secret);
     if (!token.ok || !claimsMatch(token.value, target)) {
       sendPage(res, 403, "This preview link is not valid", "Open the preview again from the scenario page.");
@@ -221,7 +233,7 @@ export class PreviewProxy {
     );
     res.writeHead(302, {
       location: safeNext(url.searchParams.get("next")),
-      "set-cookie": `${PREVIEW_COOKIE}=${cookie}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${PREVIEW_COOKIE_TTL_SECONDS}`,
+      "set-cookie": `${PREVIEW_COOKIE}=${cookie}; Path=/; HttpOnly; Max-Age=${PREVIEW_COOKIE_TTL_SECONDS}; ${cookieSite(req)}`,
       "cache-control": "no-store",
     });
     res.end();

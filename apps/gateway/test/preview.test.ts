@@ -121,7 +121,7 @@ describe("port previews", () => {
     expect(traded.headers.location).toBe("/hello?a=b");
     const setCookie = String(traded.headers["set-cookie"]);
     expect(setCookie).toMatch(/HttpOnly/);
-    expect(setCookie).toMatch(/SameSite=Lax/);
+    expect(setCookie).toMatch(/Secure; SameSite=None; Partitioned/);
     const cookie = setCookie.split(";")[0] ?? "";
 
     const again = await get(hostOf(8000), path);
@@ -135,6 +135,30 @@ describe("port previews", () => {
     expect(seen.headers.cookie).toBe("theirs=1");
     expect(seen.headers.host).toBe(hostOf(8000));
     expect(seen.headers["x-forwarded-host"]).toBe(hostOf(8000));
+  });
+
+  it("keeps a framed-page cookie only where browsers allow it: https and *.localhost; Lax on plain http elsewhere", async () => {
+    const trade = async (host: string, proto?: string) => {
+      const token = mintPreviewToken(owner, { sessionId, host: "host01", port: 8000 }, SECRET);
+      return new Promise<string>((resolve, reject) => {
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port,
+            path: `${PREVIEW_AUTH_PATH}?token=${token}`,
+            headers: { host, ...(proto ? { "x-forwarded-proto": proto } : {}) },
+          },
+          (res) => {
+            res.resume();
+            resolve(String(res.headers["set-cookie"]));
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      });
+    };
+    expect(await trade(`${sessionId}-8000.labs.example.com`)).toMatch(/SameSite=Lax/);
+    expect(await trade(`${sessionId}-8000.labs.example.com`, "https")).toMatch(/Secure; SameSite=None; Partitioned/);
   });
 
   it("refuses tokens for another port, forged cookies and cookies of another port", async () => {

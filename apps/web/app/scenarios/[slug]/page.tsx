@@ -7,7 +7,7 @@ import { db } from "@/server/db.ts";
 import { env } from "@/server/env.ts";
 import { environmentFor } from "@/server/environments.ts";
 import { inspectSession } from "@/server/gateway-client.ts";
-import { placeholderContext } from "@/server/previews.ts";
+import { placeholderContext, previewOf, previewUrl } from "@/server/previews.ts";
 import { currentUserId } from "@/server/user.ts";
 import { Lab, type LabProps } from "./_components/lab.tsx";
 
@@ -33,8 +33,14 @@ export default async function ScenarioPage({ params }: Params) {
 
   // Placeholders take the running sandbox's values; before there is one, preview links lead to a picker route.
   const pages = [scenario.intro, ...scenario.steps, scenario.finish].flatMap((p) => (p ? [p] : []));
-  const texts = pages.flatMap((p) => [p.markdown, p.foreground ?? ""]);
-  const usesPlaceholders = texts.some(hasPlaceholders);
+  const { terminals, dashboards } = scenario.environment;
+  const texts = [
+    ...pages.flatMap((p) => [p.markdown, p.foreground ?? ""]),
+    ...terminals.map((t) => t.command ?? ""),
+    ...dashboards.map((d) => d.href ?? ""),
+  ];
+  // Dashboards of ports name the running sandbox as placeholders do.
+  const usesPlaceholders = texts.some(hasPlaceholders) || dashboards.some((d) => d.port);
   const wantsIp = running && texts.some((t) => /\[\[HOST\d*_IP\]\]/.test(t));
   const state = wantsIp ? await inspectSession(running.id) : undefined;
   const context = placeholderContext(
@@ -77,9 +83,48 @@ export default async function ScenarioPage({ params }: Params) {
     },
     environmentNote: environment.message ?? null,
     hosts: environment.hosts.map((h) => h.name),
+    extraTerminals: extraTerminals(
+      terminals,
+      environment.hosts.map((h) => h.name),
+    ).map((t) => ({
+      ...t,
+      command: t.command ? fill(t.command) : null,
+    })),
+    dashboards: dashboards.flatMap((d): LabProps["dashboards"] => {
+      const url = d.href
+        ? fill(d.href)
+        : running && d.port
+          ? previewUrl({ sessionId: running.id, host: "host01", port: d.port })
+          : null;
+      if (!url) return d.port ? [{ name: d.name, url: null, embed: true }] : [];
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        return [];
+      }
+      // Previews of the sandbox show inside the page; other sites (which mostly refuse frames) open in a new tab.
+      return /^https?:$/.test(parsed.protocol)
+        ? [{ name: d.name, url: parsed.href, embed: Boolean(previewOf(parsed)) }]
+        : [];
+    }),
     activeSessionId: running?.id ?? null,
     authoring: env().DOCKYARD_AUTHORING,
     placeholdersFor: usesPlaceholders ? (running?.id ?? null) : undefined,
   };
   return <Lab {...props} />;
+}
+
+/**
+ * Katacoda's extra terminal tabs (`environment.terminals`): each opens on its target host (host01 when unknown) as
+ * that host's next terminal, named as the author wrote, and types its command once.
+ */
+function extraTerminals(terminals: { name: string; target?: string; command?: string }[], hosts: string[]) {
+  const used = new Map<number, number>([[1, 1]]);
+  return terminals.map((t) => {
+    const host = Math.max(1, hosts.indexOf(t.target ?? "host01") + 1);
+    const terminal = (used.get(host) ?? 0) + 1;
+    used.set(host, terminal);
+    return { name: t.name, host, terminal, command: t.command };
+  });
 }

@@ -30,6 +30,13 @@ export interface LabProps {
   activeSessionId: string | null;
   /** The hosts of the scenario's environment, host01 first. */
   hosts: string[];
+  /** Katacoda's extra terminal tabs: open with every sandbox, named by the author; `command` is typed once. */
+  extraTerminals: { name: string; host: number; terminal: number; command: string | null }[];
+  /**
+   * Katacoda's dashboards: a port of the sandbox shown in a tab of the page (`embed`; `url` is null until a sandbox
+   * runs), or another site, opened in a new tab.
+   */
+  dashboards: { name: string; url: string | null; embed: boolean }[];
   /**
    * The session whose values fill the placeholders in this page's text and scripts; undefined when the scenario has
    * none. A new sandbox refreshes the page, and foreground scripts wait for their values.
@@ -230,12 +237,15 @@ export function Lab(props: LabProps) {
   );
 
   const runningId = sandbox.state === "running" ? sandbox.sessionId : null;
-  // A new sandbox starts with one terminal.
+  // A new sandbox starts with one terminal, and the author's extra ones. (By value: a re-render of the page
+  // brings a new array with the same terminals, which must not reset the tabs.)
+  const extraKey = JSON.stringify(props.extraTerminals);
   useEffect(() => {
     if (!runningId) return;
-    setTabs([FIRST_TAB]);
+    const extra = JSON.parse(extraKey) as LabProps["extraTerminals"];
+    setTabs([FIRST_TAB, ...extra.map(({ host, terminal }) => ({ host, terminal }))]);
     setActiveTab(tabKey(FIRST_TAB));
-  }, [runningId]);
+  }, [runningId, extraKey]);
 
   const hostCount = props.hosts.length;
   const openTab = useCallback((tab: Tab) => {
@@ -296,6 +306,29 @@ export function Lab(props: LabProps) {
       cancelled = true;
     };
   }, [runningSession, placeholdersReady, current, introForeground, stepForeground, run]);
+
+  // An extra terminal's command is typed into it once per sandbox, without taking the learner away from terminal 1.
+  useEffect(() => {
+    if (!runningSession || !placeholdersReady) return;
+    const extra = (JSON.parse(extraKey) as LabProps["extraTerminals"]).filter((t) => t.command);
+    let cancelled = false;
+    void (async () => {
+      for (const t of extra) {
+        const key = `dockyard:terminal-command:${runningSession}:${t.host}:${t.terminal}`;
+        if (sessionStorage.getItem(key)) continue;
+        for (let i = 0; i < 50 && !cancelled; i++) {
+          if (handles.current.get(tabKey(t))?.run(t.command ?? "")) {
+            sessionStorage.setItem(key, "typed");
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [runningSession, placeholdersReady, extraKey]);
 
   // Challenges: the task's check runs every few seconds and a pass moves on by itself; hints appear with time.
   const [hint, setHint] = useState("");
@@ -361,9 +394,11 @@ export function Lab(props: LabProps) {
   const activeHost = tabs.find((t) => tabKey(t) === activeTab)?.host ?? 1;
   // host01's shells are "Terminal 1", "Terminal 2"; other hosts' are named after their host.
   const tabLabel = (tab: Tab) =>
-    tab.host === 1
+    props.extraTerminals.find((t) => t.host === tab.host && t.terminal === tab.terminal)?.name ??
+    (tab.host === 1
       ? `Terminal ${tab.terminal}`
-      : `${hostName(tab.host)}${tab.terminal > 1 ? ` · ${tab.terminal}` : ""}`;
+      : `${hostName(tab.host)}${tab.terminal > 1 ? ` · ${tab.terminal}` : ""}`);
+  const dashboardKey = (i: number) => `dashboard:${i}`;
 
   return (
     <main className="flex min-h-0 flex-1 flex-col lg:h-[calc(100vh-3rem)] lg:flex-row">
@@ -536,6 +571,30 @@ export function Lab(props: LabProps) {
               >
                 +
               </button>
+              {props.dashboards.map((d, i) =>
+                d.embed ? (
+                  <button
+                    key={dashboardKey(i)}
+                    type="button"
+                    role="tab"
+                    aria-selected={dashboardKey(i) === activeTab}
+                    onClick={() => setActiveTab(dashboardKey(i))}
+                    className={`rounded-md px-2.5 py-1 text-xs ${dashboardKey(i) === activeTab ? "bg-sky-800 text-white" : "text-sky-300 hover:bg-slate-800"}`}
+                  >
+                    {d.name}
+                  </button>
+                ) : (
+                  <a
+                    key={dashboardKey(i)}
+                    href={d.url ?? undefined}
+                    target="_blank"
+                    rel="noopener noreferrer"
+                    className="rounded-md px-2.5 py-1 text-xs text-sky-300 hover:bg-slate-800"
+                  >
+                    {d.name} ↗
+                  </a>
+                ),
+              )}
             </div>
           )}
           <span className="text-slate-500">
@@ -556,29 +615,54 @@ export function Lab(props: LabProps) {
         </div>
         <div className="relative min-h-0 flex-1">
           {running ? (
-            tabs.map((tab) => (
-              <div
-                key={`${sandbox.sessionId}:${tabKey(tab)}`}
-                hidden={tabKey(tab) !== activeTab}
-                className="absolute inset-0"
-              >
-                <Terminal
-                  ref={(handle) => {
-                    if (handle) handles.current.set(tabKey(tab), handle);
-                    else handles.current.delete(tabKey(tab));
-                  }}
-                  sessionId={sandbox.sessionId}
-                  host={hostName(tab.host)}
-                  onGone={gone}
-                />
-              </div>
-            ))
+            <>
+              {props.dashboards.map((d, i) =>
+                d.embed && dashboardKey(i) === activeTab ? <Dashboard key={dashboardKey(i)} {...d} /> : null,
+              )}
+              {tabs.map((tab) => (
+                <div
+                  key={`${sandbox.sessionId}:${tabKey(tab)}`}
+                  hidden={tabKey(tab) !== activeTab}
+                  className="absolute inset-0"
+                >
+                  <Terminal
+                    ref={(handle) => {
+                      if (handle) handles.current.set(tabKey(tab), handle);
+                      else handles.current.delete(tabKey(tab));
+                    }}
+                    sessionId={sandbox.sessionId}
+                    host={hostName(tab.host)}
+                    onGone={gone}
+                  />
+                </div>
+              ))}
+            </>
           ) : sandbox.state === "stopping" ? null : (
             <StartPanel sandbox={sandbox} onStart={start} />
           )}
         </div>
       </section>
     </main>
+  );
+}
+
+/** A port of the sandbox, shown in the page through its preview; a new tab and a reload are a click away. */
+function Dashboard({ name, url }: { name: string; url: string | null }) {
+  const [reloads, setReloads] = useState(0);
+  if (!url) return <p className="p-6 text-sm text-slate-400">{name} opens once the sandbox is ready…</p>;
+  return (
+    <div className="absolute inset-0 z-10 flex flex-col bg-white">
+      <div className="flex items-center gap-3 border-b border-slate-200 bg-slate-50 px-3 py-1.5 text-xs text-slate-600">
+        <span className="truncate font-mono">{url}</span>
+        <button type="button" onClick={() => setReloads((n) => n + 1)} className="ml-auto hover:text-slate-900">
+          Reload
+        </button>
+        <a href={url} target="_blank" rel="noopener noreferrer" className="text-sky-700 hover:underline">
+          Open in a new tab ↗
+        </a>
+      </div>
+      <iframe key={reloads} title={name} src={url} className="min-h-0 flex-1 border-0" />
+    </div>
   );
 }
 
