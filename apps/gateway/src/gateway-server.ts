@@ -55,7 +55,7 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
   const internal = createServer((req, res) => {
     const path = pathOf(req);
     if (path === "/healthz" && req.method === "GET") return health(options.driver, res);
-    handleInternalApi(req, res, options.driver, options.secret)
+    handleInternalApi(req, res, options.driver, options.secret, { removed: (id) => previews.forget(id) })
       .then((handled) => {
         if (!handled) sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${path}.`));
       })

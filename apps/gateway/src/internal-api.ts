@@ -27,6 +27,7 @@ export async function handleInternalApi(
   res: ServerResponse,
   driver: SandboxDriver,
   secret: string,
+  hooks: { removed?: (sessionId: string) => void } = {},
 ): Promise<boolean> {
   const url = new URL(req.url ?? "/", "http://gateway");
   if (!url.pathname.startsWith("/internal/")) return false;
@@ -100,6 +101,7 @@ export async function handleInternalApi(
   }
   if (!match[2] && req.method === "DELETE") {
     const result = await driver.removeSession(id.data);
+    hooks.removed?.(id.data);
     sendResult(res, result);
     return true;
   }

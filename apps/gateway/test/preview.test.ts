@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { type AddressInfo, connect } from "node:net";
-import { PREVIEW_AUTH_PATH, PREVIEW_COOKIE } from "@dockyard/protocol";
+import { PREVIEW_AUTH_PATH, PREVIEW_COOKIE, PREVIEW_STATE_COOKIE } from "@dockyard/protocol";
 import { DockerDriver } from "@dockyard/sandbox";
 import { mintPreviewCookie, mintPreviewToken } from "@dockyard/token";
 import Docker from "dockerode";
@@ -71,6 +71,10 @@ function get(host: string, path: string, cookie?: string) {
 
 const hostOf = (p: number, h = "host01") =>
   h === "host01" ? `${sessionId}-${p}.localhost:${port}` : `${sessionId}-${h}-${p}.localhost:${port}`;
+const STATE = "state-of-this-browser-0123";
+const stateCookie = `${PREVIEW_STATE_COOKIE}=${STATE}`;
+const tokenFor = (p: number, host = "host01", state = STATE) =>
+  mintPreviewToken(owner, { sessionId, host, port: p }, state, SECRET);
 const cookieFor = (p: number, viewer = owner) =>
   `${PREVIEW_COOKIE}=${mintPreviewCookie({ sub: viewer, sid: sessionId, host: "host01", port: p }, SECRET)}`;
 
@@ -105,26 +109,40 @@ afterAll(async () => {
 });
 
 describe("port previews", () => {
-  it("sends a viewer without the cookie to the web app, with the way back", async () => {
+  it("sends a viewer without the cookie to the web app, with the way back and a state of its own", async () => {
     const res = await get(hostOf(8000), "/app?x=1");
     expect(res.status).toBe(302);
     const location = new URL(String(res.headers.location));
     expect(`${location.origin}${location.pathname}`).toBe(`${WEB}/previews/authorize`);
     expect(location.searchParams.get("url")).toBe(`http://${hostOf(8000)}/app?x=1`);
+    const state = location.searchParams.get("state");
+    expect(state).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    expect(String(res.headers["set-cookie"])).toContain(`${PREVIEW_STATE_COOKIE}=${state}; Path=${PREVIEW_AUTH_PATH}`);
+  });
+
+  it("sends Katacoda's <session>-<port>-<host> names to the one canonical name", async () => {
+    const res = await get(`${sessionId}-8000-host01.localhost:${port}`, "/x?y=1");
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(`http://${hostOf(8000)}/x?y=1`);
   });
 
   it("trades a token from the web app once for the cookie, then proxies without passing the cookie on", async () => {
-    const token = mintPreviewToken(owner, { sessionId, host: "host01", port: 8000 }, SECRET);
+    const token = tokenFor(8000);
     const path = `${PREVIEW_AUTH_PATH}?token=${encodeURIComponent(token)}&next=${encodeURIComponent("/hello?a=b")}`;
-    const traded = await get(hostOf(8000), path);
+    // A link minted for someone else's browser (no state cookie, or another one) is refused.
+    expect((await get(hostOf(8000), path)).body).toMatch(/did not keep the preview/);
+    expect((await get(hostOf(8000), path, `${PREVIEW_STATE_COOKIE}=another-browser-state-99`)).body).toMatch(
+      /made for another browser/,
+    );
+    const traded = await get(hostOf(8000), path, stateCookie);
     expect(traded.status).toBe(302);
     expect(traded.headers.location).toBe("/hello?a=b");
-    const setCookie = String(traded.headers["set-cookie"]);
+    const setCookie = String((traded.headers["set-cookie"] as string[])[0]);
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/Secure; SameSite=None; Partitioned/);
     const cookie = setCookie.split(";")[0] ?? "";
 
-    const again = await get(hostOf(8000), path);
+    const again = await get(hostOf(8000), path, stateCookie);
     expect(again.status).toBe(403);
     expect(again.body).toMatch(/used already/);
 
@@ -139,14 +157,14 @@ describe("port previews", () => {
 
   it("keeps a framed-page cookie only where browsers allow it: https and *.localhost; Lax on plain http elsewhere", async () => {
     const trade = async (host: string, proto?: string) => {
-      const token = mintPreviewToken(owner, { sessionId, host: "host01", port: 8000 }, SECRET);
+      const token = tokenFor(8000);
       return new Promise<string>((resolve, reject) => {
         const req = request(
           {
             host: "127.0.0.1",
             port,
             path: `${PREVIEW_AUTH_PATH}?token=${token}`,
-            headers: { host, ...(proto ? { "x-forwarded-proto": proto } : {}) },
+            headers: { host, cookie: stateCookie, ...(proto ? { "x-forwarded-proto": proto } : {}) },
           },
           (res) => {
             res.resume();
@@ -162,8 +180,8 @@ describe("port previews", () => {
   });
 
   it("refuses tokens for another port, forged cookies and cookies of another port", async () => {
-    const otherPort = mintPreviewToken(owner, { sessionId, host: "host01", port: 8001 }, SECRET);
-    expect((await get(hostOf(8000), `${PREVIEW_AUTH_PATH}?token=${otherPort}`)).status).toBe(403);
+    const otherPort = tokenFor(8001);
+    expect((await get(hostOf(8000), `${PREVIEW_AUTH_PATH}?token=${otherPort}`, stateCookie)).status).toBe(403);
     const forged = `${PREVIEW_COOKIE}=${mintPreviewCookie({ sub: owner, sid: sessionId, host: "host01", port: 8000 }, "another-secret-0123456789")}`;
     expect((await get(hostOf(8000), "/", forged)).status).toBe(302);
     expect((await get(hostOf(8000), "/", cookieFor(8001))).status).toBe(302);
@@ -171,9 +189,13 @@ describe("port previews", () => {
   });
 
   it("never redirects off the preview host after the trade", async () => {
-    for (const next of ["//evil.example/", "https://evil.example/", "/\\evil.example"]) {
-      const token = mintPreviewToken(owner, { sessionId, host: "host01", port: 8000 }, SECRET);
-      const res = await get(hostOf(8000), `${PREVIEW_AUTH_PATH}?token=${token}&next=${encodeURIComponent(next)}`);
+    for (const next of ["//evil.example/", "https://evil.example/", "/\\evil.example", "/\t/evil.example"]) {
+      const token = tokenFor(8000);
+      const res = await get(
+        hostOf(8000),
+        `${PREVIEW_AUTH_PATH}?token=${token}&next=${encodeURIComponent(next)}`,
+        stateCookie,
+      );
       expect(res.headers.location).toBe("/");
     }
   });
@@ -205,6 +227,20 @@ describe("port previews", () => {
     refused.write(`GET /ws HTTP/1.1\r\nHost: ${hostOf(8000)}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`);
     await new Promise((r) => refused.once("close", r));
     expect(answer).toMatch(/^HTTP\/1.1 401/);
+  });
+
+  it("survives clients that vanish in the middle of an upgrade", async () => {
+    for (let i = 0; i < 20; i++) {
+      const socket = connect({ host: "127.0.0.1", port });
+      socket.on("error", () => undefined);
+      await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+      socket.write(
+        `GET /ws HTTP/1.1\r\nHost: ${hostOf(8000)}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nCookie: ${cookieFor(8000)}\r\n\r\n`,
+      );
+      socket.resetAndDestroy();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await get(`127.0.0.1:${port}`, "/healthz")).status).toBe(200);
   });
 
   it("says plainly when nothing listens, the host does not exist, or the sandbox is gone", async () => {

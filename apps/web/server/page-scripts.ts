@@ -4,6 +4,7 @@ import type { Scenario } from "@dockyard/scenario";
 import { readAssetFiles } from "@dockyard/scenario/loader/index";
 import { scenarioPlace } from "./catalog.ts";
 import { db } from "./db.ts";
+import { env } from "./env.ts";
 import { putFiles, startBackground } from "./gateway-client.ts";
 import { killercodaHostFile, sessionSubstitution } from "./previews.ts";
 
@@ -30,6 +31,7 @@ export async function startPageScripts(sessionId: string, scenario: Scenario, st
     const script = fill(page.script ?? "");
     const started = await startBackground(sessionId, { host: "host01", name: page.name, script });
     if (!started.ok) console.error(`[web] ${page.name} of ${scenario.slug} did not start: ${started.error.message}`);
+    if (!env().DOCKYARD_AUTHORING) continue;
     await recordScriptRun(db(), {
       sessionId,
       kind: "background",

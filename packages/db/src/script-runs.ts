@@ -52,3 +52,8 @@ export async function recordScriptRun(db: Db, input: ScriptRunInput) {
 export function listScriptRuns(db: Db, sessionId: string, take = 50) {
   return db.scriptRun.findMany({ where: { sessionId }, orderBy: { id: "desc" }, take });
 }
+
+/** A stopped session's runs go with it: the log is for the sandbox that is running. */
+export function deleteScriptRuns(db: Db, sessionId: string) {
+  return db.scriptRun.deleteMany({ where: { sessionId } });
+}

@@ -5,11 +5,17 @@ const sid = "s-0123456789abcdef";
 
 describe("preview host names", () => {
   it.each([
-    [`${sid}-80.localhost:3001`, { sessionId: sid, host: "host01", port: 80 }],
-    [`${sid}-8080.labs.example.com`, { sessionId: sid, host: "host01", port: 8080 }],
-    [`${sid}-host02-30080.localhost`, { sessionId: sid, host: "host02", port: 30080 }],
-    [`${sid}-80-host02.localhost`, { sessionId: sid, host: "host02", port: 80 }],
-    [`${sid.toUpperCase().replace("S-", "s-")}-80.localhost`, { sessionId: sid, host: "host01", port: 80 }],
+    [`${sid}-80.localhost:3001`, { sessionId: sid, host: "host01", port: 80, canonical: true }],
+    [`${sid}-8080.labs.example.com`, { sessionId: sid, host: "host01", port: 8080, canonical: true }],
+    [`${sid}-host02-30080.localhost`, { sessionId: sid, host: "host02", port: 30080, canonical: true }],
+    [`${sid}-80-host02.localhost`, { sessionId: sid, host: "host02", port: 80, canonical: false }],
+    [`${sid}-80-host01.localhost`, { sessionId: sid, host: "host01", port: 80, canonical: false }],
+    [`${sid}-host02-80-host01.localhost`, { sessionId: sid, host: "host02", port: 80, canonical: false }],
+    [`${sid}-host01-80.localhost`, { sessionId: sid, host: "host01", port: 80, canonical: false }],
+    [
+      `${sid.toUpperCase().replace("S-", "s-")}-80.localhost`,
+      { sessionId: sid, host: "host01", port: 80, canonical: true },
+    ],
   ])("reads %s", (host, target) => {
     expect(parsePreviewHost(host)).toEqual(target);
   });
@@ -38,7 +44,7 @@ describe("preview host names", () => {
     ]) {
       const origin = previewOrigin("https://*.labs.example.com", target);
       expect(origin).toBe(`https://${previewLabel(target)}.labs.example.com`);
-      expect(parsePreviewHost(origin.replace(/^https?:\/\//, ""))).toEqual(target);
+      expect(parsePreviewHost(origin.replace(/^https?:\/\//, ""))).toEqual({ ...target, canonical: true });
     }
   });
 });

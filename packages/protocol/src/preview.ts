@@ -11,6 +11,9 @@ import { hostName, sessionId } from "./internal-api.ts";
  */
 
 export const PREVIEW_COOKIE = "dockyard_preview";
+/** A random value the gateway gives a browser before sending it to be vouched for; the token must carry it back. */
+export const PREVIEW_STATE_COOKIE = "dockyard_preview_state";
+export const previewState = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 /** The gateway's own path on every preview host: it turns a preview token into the preview cookie. */
 export const PREVIEW_AUTH_PATH = "/__dockyard/preview-auth";
 
@@ -20,26 +23,34 @@ export interface PreviewTarget {
   port: number;
 }
 
+/** A preview host name as read: the target, and whether the name is written the canonical way. */
+export interface ParsedPreviewHost extends PreviewTarget {
+  canonical: boolean;
+}
+
 const SESSION = "s-[0-9a-f]{16}";
-const LABEL = new RegExp(
-  `^(${SESSION})-(?:(\\d{1,5})|([a-z][a-z0-9]{0,30})-(\\d{1,5})|(\\d{1,5})-([a-z][a-z0-9]{0,30}))$`,
-);
+/** `<session>[-<host>]-<port>[-<katacoda host>]`: the last part is what `[[KATACODA_HOST]]` leaves, ignored. */
+const LABEL = new RegExp(`^(${SESSION})(?:-([a-z][a-z0-9]{0,30}))?-(\\d{1,5})(?:-([a-z][a-z0-9]{0,30}))?$`);
 
 const validPort = (text: string | undefined) => {
   const port = Number(text);
   return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : undefined;
 };
 
-/** The preview a host name (or Host header, port included) names, if it is a preview host at all. */
-export function parsePreviewHost(hostHeader: string | undefined): PreviewTarget | undefined {
+/**
+ * The preview a host name (or Host header, port included) names, if it is a preview host at all. Katacoda's order,
+ * `<session>-<port>-<host>`, names the same preview, but not canonically (the gateway redirects it).
+ */
+export function parsePreviewHost(hostHeader: string | undefined): ParsedPreviewHost | undefined {
   if (!hostHeader) return undefined;
-  const label = hostHeader.toLowerCase().split(".")[0] ?? "";
-  const match = LABEL.exec(label.split(":")[0] ?? "");
+  const label = (hostHeader.toLowerCase().split(".")[0] ?? "").split(":")[0] ?? "";
+  const match = LABEL.exec(label);
   if (!match?.[1]) return undefined;
-  const [, session, portOnly, hostA, portA, portB, hostB] = match;
-  const host = hostA ?? hostB ?? "host01";
-  const port = validPort(portOnly ?? portA ?? portB);
-  return port ? { sessionId: session, host, port } : undefined;
+  const [, session, before, portText, after] = match;
+  const port = validPort(portText);
+  if (!port) return undefined;
+  const target = { sessionId: session, host: before ?? after ?? "host01", port };
+  return { ...target, canonical: label === previewLabel(target) };
 }
 
 /** `<session>-<port>` for host01, `<session>-<host>-<port>` for the others. */
@@ -60,6 +71,8 @@ export function previewOrigin(template: string, target: PreviewTarget): string {
 /** The web app vouches for the viewer by minting this; the gateway trades it once for the preview cookie. */
 export const previewTokenClaims = z.object({
   aud: z.literal("preview"),
+  /** The browser's state cookie on the preview host: the token works only in the browser that asked for it. */
+  state: previewState,
   sub: z.string().min(1),
   sid: sessionId,
   host: hostName,

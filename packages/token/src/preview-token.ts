@@ -11,9 +11,16 @@ import {
 import { nowSeconds, signClaims, verifyClaims } from "./signed.ts";
 
 /** Minted by the web app for a viewer it allows: traded once, within a minute, for the preview cookie. */
-export function mintPreviewToken(viewer: string, target: PreviewTarget, secret: string, now?: number): string {
+export function mintPreviewToken(
+  viewer: string,
+  target: PreviewTarget,
+  state: string,
+  secret: string,
+  now?: number,
+): string {
   const claims: PreviewTokenClaims = {
     aud: "preview",
+    state,
     sub: viewer,
     sid: target.sessionId,
     host: target.host,

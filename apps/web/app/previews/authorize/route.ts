@@ -1,5 +1,5 @@
 import { getLabSession } from "@dockyard/db";
-import { PREVIEW_AUTH_PATH, plainPage } from "@dockyard/protocol";
+import { PREVIEW_AUTH_PATH, plainPage, previewState } from "@dockyard/protocol";
 import { mintPreviewToken } from "@dockyard/token";
 import { db } from "@/server/db.ts";
 import { env } from "@/server/env.ts";
@@ -17,16 +17,20 @@ function page(status: number, title: string, detail: string): Response {
 }
 
 /**
- * The gateway sends viewers of a port preview here. The owner of the sandbox gets a one-minute token and goes back
- * to the preview, which trades it for a cookie of that preview host; anybody else gets 403.
+ * The gateway sends viewers of a port preview here, with the state it gave their browser. The owner of the sandbox
+ * gets a one-minute token naming that state and goes back to the preview, which trades it (in that browser only)
+ * for a cookie of that preview host; anybody else gets 403.
  */
 export async function GET(request: Request) {
+  const query = new URL(request.url).searchParams;
   let url: URL;
   try {
-    url = new URL(new URL(request.url).searchParams.get("url") ?? "");
+    url = new URL(query.get("url") ?? "");
   } catch {
     return page(400, "Not a preview address", "This link does not lead to a port preview.");
   }
+  const state = previewState.safeParse(query.get("state"));
+  if (!state.success) return page(400, "Not a preview address", "Open the preview from the scenario page.");
   const target = previewOf(url);
   if (!target) return page(400, "Not a preview address", "This link does not lead to a port preview of Dockyard.");
   const userId = await currentUserId();
@@ -37,7 +41,7 @@ export async function GET(request: Request) {
   if (!session || !userId || session.status !== "running") {
     return page(404, "This sandbox is not running", "Start the scenario again; its preview links then work again.");
   }
-  const token = mintPreviewToken(userId, target, env().DOCKYARD_SECRET);
+  const token = mintPreviewToken(userId, target, state.data, env().DOCKYARD_SECRET);
   const next = `${url.pathname}${url.search}`;
   const location = `${url.origin}${PREVIEW_AUTH_PATH}?token=${encodeURIComponent(token)}&next=${encodeURIComponent(next)}`;
   return new Response(null, { status: 302, headers: { location, "cache-control": "no-store" } });

@@ -1,4 +1,4 @@
-import { markLabSession } from "@dockyard/db";
+import { deleteScriptRuns, markLabSession } from "@dockyard/db";
 import { db } from "@/server/db.ts";
 import { removeSession } from "@/server/gateway-client.ts";
 import { requireOwnedSession } from "@/server/guards.ts";
@@ -13,5 +13,6 @@ export async function DELETE(_request: Request, { params }: { params: Promise<{ 
   const removed = await removeSession(owned.session.id);
   if (!removed.ok) return errorResponse(removed.error);
   await markLabSession(db(), owned.session.id, "stopped");
+  await deleteScriptRuns(db(), owned.session.id);
   return Response.json({ removed: removed.value });
 }

@@ -2,7 +2,7 @@
 
 import { labStartEvent, type SessionPhase } from "@dockyard/protocol";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
 import { readNdjson } from "@/lib/read-ndjson.ts";
 import { ScriptLog } from "./script-log.tsx";
 import { type RunOutcome, StepContent, type TerminalTarget } from "./step-content.tsx";
@@ -399,6 +399,27 @@ export function Lab(props: LabProps) {
       ? `Terminal ${tab.terminal}`
       : `${hostName(tab.host)}${tab.terminal > 1 ? ` · ${tab.terminal}` : ""}`);
   const dashboardKey = (i: number) => `dashboard:${i}`;
+  const visited = useVisited(activeTab);
+  // Arrow keys, Home and End move between tabs (and show the tab they land on).
+  const onTabKey = (event: KeyboardEvent<HTMLDivElement>) => {
+    const buttons = [...event.currentTarget.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    if (at < 0) return;
+    const to =
+      event.key === "ArrowRight"
+        ? (at + 1) % buttons.length
+        : event.key === "ArrowLeft"
+          ? (at - 1 + buttons.length) % buttons.length
+          : event.key === "Home"
+            ? 0
+            : event.key === "End"
+              ? buttons.length - 1
+              : -1;
+    if (to < 0) return;
+    event.preventDefault();
+    buttons[to]?.focus();
+    buttons[to]?.click();
+  };
 
   return (
     <main className="flex min-h-0 flex-1 flex-col lg:h-[calc(100vh-3rem)] lg:flex-row">
@@ -546,19 +567,37 @@ export function Lab(props: LabProps) {
             {hostName(activeHost)}
           </span>
           {running && (
-            <div role="tablist" aria-label="Terminals" className="ml-2 flex items-center gap-1">
-              {tabs.map((tab) => (
-                <button
-                  key={tabKey(tab)}
-                  type="button"
-                  role="tab"
-                  aria-selected={tabKey(tab) === activeTab}
-                  onClick={() => setActiveTab(tabKey(tab))}
-                  className={`rounded-md px-2.5 py-1 text-xs ${tabKey(tab) === activeTab ? "bg-slate-700 text-white" : "text-slate-400 hover:bg-slate-800"}`}
-                >
-                  {tabLabel(tab)}
-                </button>
-              ))}
+            <div className="ml-2 flex items-center gap-1">
+              <div role="tablist" aria-label="Terminals and dashboards" onKeyDown={onTabKey} className="flex gap-1">
+                {[
+                  ...tabs.map((tab) => ({ key: tabKey(tab), label: tabLabel(tab), dashboard: false })),
+                  ...props.dashboards.flatMap((d, i) =>
+                    d.embed ? [{ key: dashboardKey(i), label: d.name, dashboard: true }] : [],
+                  ),
+                ].map(({ key, label, dashboard }) => (
+                  <button
+                    key={key}
+                    id={`tab-${key}`}
+                    type="button"
+                    role="tab"
+                    aria-selected={key === activeTab}
+                    aria-controls={`panel-${key}`}
+                    tabIndex={key === activeTab ? 0 : -1}
+                    onClick={() => setActiveTab(key)}
+                    className={`rounded-md px-2.5 py-1 text-xs ${
+                      key === activeTab
+                        ? dashboard
+                          ? "bg-sky-800 text-white"
+                          : "bg-slate-700 text-white"
+                        : dashboard
+                          ? "text-sky-300 hover:bg-slate-800"
+                          : "text-slate-400 hover:bg-slate-800"
+                    }`}
+                  >
+                    {label}
+                  </button>
+                ))}
+              </div>
               <button
                 type="button"
                 aria-label={`Open another terminal on ${hostName(activeHost)}`}
@@ -572,21 +611,10 @@ export function Lab(props: LabProps) {
                 +
               </button>
               {props.dashboards.map((d, i) =>
-                d.embed ? (
-                  <button
-                    key={dashboardKey(i)}
-                    type="button"
-                    role="tab"
-                    aria-selected={dashboardKey(i) === activeTab}
-                    onClick={() => setActiveTab(dashboardKey(i))}
-                    className={`rounded-md px-2.5 py-1 text-xs ${dashboardKey(i) === activeTab ? "bg-sky-800 text-white" : "text-sky-300 hover:bg-slate-800"}`}
-                  >
-                    {d.name}
-                  </button>
-                ) : (
+                d.embed || !d.url ? null : (
                   <a
                     key={dashboardKey(i)}
-                    href={d.url ?? undefined}
+                    href={d.url}
                     target="_blank"
                     rel="noopener noreferrer"
                     className="rounded-md px-2.5 py-1 text-xs text-sky-300 hover:bg-slate-800"
@@ -616,12 +644,18 @@ export function Lab(props: LabProps) {
         <div className="relative min-h-0 flex-1">
           {running ? (
             <>
+              {/* A dashboard stays loaded once opened: switching tabs does not reload the page inside. */}
               {props.dashboards.map((d, i) =>
-                d.embed && dashboardKey(i) === activeTab ? <Dashboard key={dashboardKey(i)} {...d} /> : null,
+                d.embed && visited.has(dashboardKey(i)) ? (
+                  <Dashboard key={dashboardKey(i)} id={dashboardKey(i)} hidden={dashboardKey(i) !== activeTab} {...d} />
+                ) : null,
               )}
               {tabs.map((tab) => (
                 <div
                   key={`${sandbox.sessionId}:${tabKey(tab)}`}
+                  id={`panel-${tabKey(tab)}`}
+                  role="tabpanel"
+                  aria-labelledby={`tab-${tabKey(tab)}`}
                   hidden={tabKey(tab) !== activeTab}
                   className="absolute inset-0"
                 >
@@ -646,24 +680,51 @@ export function Lab(props: LabProps) {
   );
 }
 
-/** A port of the sandbox, shown in the page through its preview; a new tab and a reload are a click away. */
-function Dashboard({ name, url }: { name: string; url: string | null }) {
+/**
+ * A port of the sandbox, shown in the page through its preview; a new tab and a reload are a click away. The frame
+ * may run scripts and forms but not navigate the scenario page away.
+ */
+function Dashboard({ id, name, url, hidden }: { id: string; name: string; url: string | null; hidden: boolean }) {
   const [reloads, setReloads] = useState(0);
-  if (!url) return <p className="p-6 text-sm text-slate-400">{name} opens once the sandbox is ready…</p>;
   return (
-    <div className="absolute inset-0 z-10 flex flex-col bg-white">
-      <div className="flex items-center gap-3 border-b border-slate-200 bg-slate-50 px-3 py-1.5 text-xs text-slate-600">
-        <span className="truncate font-mono">{url}</span>
-        <button type="button" onClick={() => setReloads((n) => n + 1)} className="ml-auto hover:text-slate-900">
-          Reload
-        </button>
-        <a href={url} target="_blank" rel="noopener noreferrer" className="text-sky-700 hover:underline">
-          Open in a new tab ↗
-        </a>
-      </div>
-      <iframe key={reloads} title={name} src={url} className="min-h-0 flex-1 border-0" />
+    <div
+      id={`panel-${id}`}
+      role="tabpanel"
+      aria-labelledby={`tab-${id}`}
+      hidden={hidden}
+      className="absolute inset-0 z-10 flex flex-col bg-white"
+    >
+      {url ? (
+        <>
+          <div className="flex items-center gap-3 border-b border-slate-200 bg-slate-50 px-3 py-1.5 text-xs text-slate-600">
+            <span className="truncate font-mono">{url}</span>
+            <button type="button" onClick={() => setReloads((n) => n + 1)} className="ml-auto hover:text-slate-900">
+              Reload
+            </button>
+            <a href={url} target="_blank" rel="noopener noreferrer" className="text-sky-700 hover:underline">
+              Open in a new tab ↗
+            </a>
+          </div>
+          <iframe
+            key={reloads}
+            title={name}
+            src={url}
+            sandbox="allow-scripts allow-same-origin allow-forms allow-popups allow-modals allow-downloads"
+            className="min-h-0 flex-1 border-0"
+          />
+        </>
+      ) : (
+        <p className="p-6 text-sm text-slate-600">{name} opens once the sandbox is ready…</p>
+      )}
     </div>
   );
+}
+
+/** The tabs shown at least once: their panels stay mounted. */
+function useVisited(active: string): Set<string> {
+  const [visited, setVisited] = useState(() => new Set([active]));
+  if (!visited.has(active)) setVisited(new Set([...visited, active]));
+  return visited;
 }
 
 function StartPanel({ sandbox, onStart }: { sandbox: Sandbox; onStart: () => void }) {

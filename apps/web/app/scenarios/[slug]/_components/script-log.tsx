@@ -104,9 +104,14 @@ function Output({ label, text }: { label: string; text: string }) {
   return (
     <figure className="mt-1">
       <figcaption className="text-xs font-medium text-slate-500">{label}</figcaption>
-      <pre className="max-h-48 overflow-auto whitespace-pre-wrap rounded bg-slate-900 p-2 text-xs text-slate-100">
-        {text}
-      </pre>
+      {/* Scrollable, so reachable by keyboard. */}
+      <textarea
+        readOnly
+        aria-label={label}
+        value={text}
+        rows={Math.min(10, text.split("\n").length)}
+        className="w-full resize-y rounded bg-slate-900 p-2 font-mono text-xs text-slate-100"
+      />
     </figure>
   );
 }

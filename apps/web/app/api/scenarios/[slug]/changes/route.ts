@@ -1,11 +1,10 @@
 import { scenarioPlace } from "@/server/catalog.ts";
 import { env } from "@/server/env.ts";
-import { folderFingerprint } from "@/server/folder-fingerprint.ts";
+import { watchFolder } from "@/server/folder-fingerprint.ts";
 import { fail } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
 
-const POLL_MS = 700;
 const KEEPALIVE_MS = 15_000;
 
 /**
@@ -17,11 +16,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ slug
   const place = await scenarioPlace((await params).slug);
   if (!place) return fail("NOT_FOUND", "No such scenario.");
   const encoder = new TextEncoder();
-  let timers: NodeJS.Timeout[] = [];
-  const stop = () => {
-    for (const timer of timers) clearInterval(timer);
-    timers = [];
-  };
+  let stop: () => void = () => {};
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (text: string) => {
@@ -31,18 +26,13 @@ export async function GET(request: Request, { params }: { params: Promise<{ slug
           stop();
         }
       };
-      let last = folderFingerprint(place.dir);
       send("retry: 2000\n: watching\n\n");
-      timers.push(
-        setInterval(() => {
-          const now = folderFingerprint(place.dir);
-          if (now !== last) {
-            last = now;
-            send("event: change\ndata: {}\n\n");
-          }
-        }, POLL_MS),
-        setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS),
-      );
+      const unwatch = watchFolder(place.dir, () => send("event: change\ndata: {}\n\n"));
+      const keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
+      stop = () => {
+        unwatch();
+        clearInterval(keepalive);
+      };
       request.signal.addEventListener("abort", () => {
         stop();
         try {
@@ -50,7 +40,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ slug
         } catch {}
       });
     },
-    cancel: stop,
+    cancel: () => stop(),
   });
   return new Response(body, {
     headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" },

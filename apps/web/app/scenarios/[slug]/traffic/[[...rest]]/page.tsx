@@ -37,7 +37,14 @@ export default async function TrafficPage({ params, searchParams }: Props) {
   const host = isHostName(hostPart) ? hostPart : "host01";
   const wanted = portPart !== undefined && Number.isInteger(port) && port >= 1 && port <= 65535;
   if (running && wanted) {
-    redirect(`${previewUrl({ sessionId: running.id, host, port })}${path.map(encodeURIComponent).join("/")}`);
+    // The rest of the link (path and query) goes on to the preview.
+    const rest = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (key === "host" || key === "port") continue;
+      for (const v of Array.isArray(value) ? value : [value ?? ""]) rest.append(key, v);
+    }
+    const search = rest.size > 0 ? `?${rest}` : "";
+    redirect(`${previewUrl({ sessionId: running.id, host, port })}${path.map(encodeURIComponent).join("/")}${search}`);
   }
   const state = running ? await inspectSession(running.id) : undefined;
   const hosts = state?.ok ? state.value.hosts.map((h) => h.name) : ["host01"];
