@@ -25,6 +25,40 @@ const schema = z.object({
     .string()
     .regex(/^[a-z0-9-]{1,32}$/)
     .default("default"),
+  /** The database shared with the web app (sandbox leases; lab sessions closed when their sandbox goes). */
+  DATABASE_URL: z.string().min(1),
+  /** May sandboxes reach the internet? An environment can only narrow this. */
+  SANDBOX_INTERNET: z
+    .enum(["on", "off"])
+    .default("on")
+    .transform((v) => v === "on"),
+  /** Networks no sandbox may reach (besides the host itself, always refused), comma-separated CIDRs. */
+  SANDBOX_BLOCKED_NETWORKS: z
+    .string()
+    .default("169.254.0.0/16")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[0-9.]+\/\d{1,2}$/, "a CIDR such as 10.0.0.0/8"))),
+  /** Whether to install the host firewall at boot (needs root); "off" only where another firewall does the job. */
+  SANDBOX_FIREWALL: z.enum(["on", "off"]).default("on"),
+  SANDBOX_MAX_SESSIONS: z.coerce.number().int().min(1).default(100),
+  SANDBOX_MAX_PER_USER: z.coerce.number().int().min(1).default(3),
+  SANDBOX_MAX_STARTING: z.coerce.number().int().min(1).default(10),
+  /** A sandbox's life, what one extension adds (the same), and the most it can reach. */
+  SANDBOX_TTL_SECONDS: z.coerce.number().int().min(10).default(3600),
+  SANDBOX_MAX_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(4 * 3600),
+  /** No terminal attached and no activity for this long: removed. */
+  SANDBOX_IDLE_SECONDS: z.coerce.number().int().min(5).default(1200),
+  /** How often expired and idle sandboxes are looked for. */
+  SANDBOX_REAP_SECONDS: z.coerce.number().min(0.2).default(15),
   /** Docker engine socket; dockerode's default is /var/run/docker.sock. */
   DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
 });

@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Db } from "@dockyard/db";
 import { dockyardError, type GatewayHealth } from "@dockyard/protocol";
 import type { SandboxDriver } from "@dockyard/sandbox";
 import { sendError, sendJson } from "./http-io.ts";
 import { handleInternalApi } from "./internal-api.ts";
 import { PreviewProxy } from "./preview-proxy.ts";
+import { type AdmissionLimits, type LifetimeRules, SessionManager } from "./session-manager.ts";
 import { TerminalServer } from "./terminal-server.ts";
 
 export interface GatewayOptions {
@@ -12,7 +14,18 @@ export interface GatewayOptions {
   allowedOrigins: string[];
   /** The web app as browsers reach it (port previews send viewers there to be let in). */
   webUrl: string;
+  /** Leases of sandboxes (and the web app's lab sessions, closed when their sandbox goes). */
+  db: Db;
+  limits?: Partial<AdmissionLimits>;
+  lifetime?: Partial<LifetimeRules>;
+  /** May sandboxes reach the internet (the admin's setting)? Default yes. */
+  internet?: boolean;
+  /** Whether the host firewall that isolates sandboxes is in place (reported by /healthz). */
+  isolation?: { ok: boolean; error?: string };
 }
+
+export const DEFAULT_LIMITS: AdmissionLimits = { maxSessions: 100, maxPerUser: 3, maxStarting: 10 };
+export const DEFAULT_LIFETIME: LifetimeRules = { ttlSeconds: 3600, maxTtlSeconds: 4 * 3600, idleSeconds: 1200 };
 
 export interface Gateway {
   /** Browsers: /healthz, the terminal WebSockets and, on preview host names, port previews. */
@@ -20,13 +33,15 @@ export interface Gateway {
   /** The web app only: /healthz and the control API. Listen on a private address: sandboxes can reach the host. */
   internal: Server;
   terminals: TerminalServer;
+  manager: SessionManager;
 }
 
-function health(driver: SandboxDriver, res: ServerResponse): void {
-  void driver.ping().then((docker) => {
+function health(options: GatewayOptions, res: ServerResponse): void {
+  void options.driver.ping().then((docker) => {
     const body: GatewayHealth = {
       ok: docker.ok,
       docker: docker.ok ? { ok: true, version: docker.value.version } : { ok: false, error: docker.error.message },
+      ...(options.isolation ? { isolation: options.isolation } : {}),
     };
     sendJson(res, docker.ok ? 200 : 503, body);
   });
@@ -35,13 +50,24 @@ function health(driver: SandboxDriver, res: ServerResponse): void {
 const pathOf = (req: IncomingMessage) => new URL(req.url ?? "/", "http://gateway").pathname;
 
 export function createGatewayServer(options: GatewayOptions): Gateway {
-  const terminals = new TerminalServer(options);
+  // The manager counts open terminals through this, and the terminals report activity to it.
+  let manager: SessionManager | undefined;
+  const terminals = new TerminalServer({ ...options, onActivity: (id) => manager?.touch(id) });
+  manager = new SessionManager({
+    driver: options.driver,
+    db: options.db,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    lifetime: { ...DEFAULT_LIFETIME, ...options.lifetime },
+    internet: options.internet ?? true,
+    attachedTerminals: (id) => terminals.attached(id),
+  });
+  const sessions = manager;
   const previews = new PreviewProxy(options);
 
   const server = createServer((req, res) => {
     if (previews.handleRequest(req, res)) return;
     const path = pathOf(req);
-    if (path === "/healthz" && req.method === "GET") return health(options.driver, res);
+    if (path === "/healthz" && req.method === "GET") return health(options, res);
     sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${path}.`));
   });
   server.on("upgrade", (req, socket, head) => {
@@ -54,8 +80,8 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
 
   const internal = createServer((req, res) => {
     const path = pathOf(req);
-    if (path === "/healthz" && req.method === "GET") return health(options.driver, res);
-    handleInternalApi(req, res, options.driver, options.secret, { removed: (id) => previews.forget(id) })
+    if (path === "/healthz" && req.method === "GET") return health(options, res);
+    handleInternalApi(req, res, options.driver, sessions, options.secret, { removed: (id) => previews.forget(id) })
       .then((handled) => {
         if (!handled) sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${path}.`));
       })
@@ -67,5 +93,5 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
       });
   });
 
-  return { server, internal, terminals };
+  return { server, internal, terminals, manager: sessions };
 }

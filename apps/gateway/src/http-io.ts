@@ -31,14 +31,22 @@ export async function readJson<T extends z.ZodType>(
   return ok(parsed.data);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
+/** The error's status and body; a limit says when to try again (Retry-After). */
 export function sendError(res: ServerResponse, error: DockyardError): void {
-  sendJson(res, httpStatusOf(error.code), { error });
+  const retry: Record<string, string> =
+    error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) };
+  sendJson(res, httpStatusOf(error.code), { error }, retry);
 }
 
 /** 200 with the value, or the error's status with the error. */

@@ -11,6 +11,7 @@ import {
 } from "@dockyard/protocol";
 import type { SandboxDriver } from "@dockyard/sandbox";
 import { readJson, sendError, sendResult } from "./http-io.ts";
+import type { SessionManager } from "./session-manager.ts";
 
 function authorized(req: IncomingMessage, secret: string): boolean {
   const given = Buffer.from(req.headers.authorization ?? "");
@@ -26,6 +27,7 @@ export async function handleInternalApi(
   req: IncomingMessage,
   res: ServerResponse,
   driver: SandboxDriver,
+  manager: SessionManager,
   secret: string,
   hooks: { removed?: (sessionId: string) => void } = {},
 ): Promise<boolean> {
@@ -42,9 +44,15 @@ export async function handleInternalApi(
       sendError(res, body.error);
       return true;
     }
+    // Limits are decided before the stream starts: a refusal is a plain 429 and nothing is made.
+    const admitted = await manager.admit(body.value);
+    if (!admitted.ok) {
+      sendError(res, admitted.error);
+      return true;
+    }
     res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store" });
     const send = (event: CreateSessionEvent) => res.write(`${JSON.stringify(event)}\n`);
-    const result = await driver.createSession(body.value, send);
+    const result = await manager.create(admitted.value, send);
     send(
       result.ok ? { type: "ready", hosts: result.value.hosts.map((h) => h.name) } : { type: "error", ...result.error },
     );
@@ -52,7 +60,7 @@ export async function handleInternalApi(
     return true;
   }
 
-  const match = /^\/internal\/sessions\/([^/]+)(\/scripts|\/background|\/files)?$/.exec(url.pathname);
+  const match = /^\/internal\/sessions\/([^/]+)(\/scripts|\/background|\/files|\/extend)?$/.exec(url.pathname);
   const id = sessionIdSchema.safeParse(match?.[1]);
   if (!match || !id.success) {
     sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${url.pathname}.`));
@@ -65,6 +73,7 @@ export async function handleInternalApi(
       sendError(res, body.error);
       return true;
     }
+    manager.touch(id.data);
     const result = await driver.runBackground({ sessionId: id.data, ...body.value });
     sendResult(res, result);
     return true;
@@ -90,17 +99,22 @@ export async function handleInternalApi(
       sendError(res, body.error);
       return true;
     }
+    manager.touch(id.data);
     const result = await driver.runScript({ sessionId: id.data, ...body.value });
     sendResult(res, result);
     return true;
   }
+  if (match[2] === "/extend" && req.method === "POST") {
+    sendResult(res, await manager.extend(id.data));
+    return true;
+  }
   if (!match[2] && req.method === "GET") {
-    const result = await driver.inspectSession(id.data);
+    const result = await manager.info(id.data);
     sendResult(res, result);
     return true;
   }
   if (!match[2] && req.method === "DELETE") {
-    const result = await driver.removeSession(id.data);
+    const result = await manager.remove(id.data);
     hooks.removed?.(id.data);
     sendResult(res, result);
     return true;

@@ -1,4 +1,5 @@
-import { DockerDriver } from "@dockyard/sandbox";
+import { createDb } from "@dockyard/db";
+import { DockerDriver, ensureFirewall } from "@dockyard/sandbox";
 import Docker from "dockerode";
 import { loadEnv } from "./env.ts";
 import { createGatewayServer } from "./gateway-server.ts";
@@ -8,17 +9,51 @@ const driver = new DockerDriver({
   docker: new Docker({ socketPath: env.DOCKER_SOCKET }),
   instance: env.DOCKYARD_INSTANCE,
 });
-const { server, internal, terminals } = createGatewayServer({
+
+// Sandboxes are kept from the host and from blocked networks by the host firewall; without it they still run, and
+// /healthz says isolation is off.
+let isolation: { ok: boolean; error?: string } = { ok: false, error: "SANDBOX_FIREWALL is off" };
+if (env.SANDBOX_FIREWALL === "on") {
+  const firewall = await ensureFirewall({ blockedNetworks: env.SANDBOX_BLOCKED_NETWORKS });
+  isolation = firewall.ok ? { ok: true } : { ok: false, error: firewall.error.message };
+  if (!firewall.ok) console.error(`[gateway] WARNING: ${firewall.error.message}`);
+}
+
+const { server, internal, terminals, manager } = createGatewayServer({
   driver,
   secret: env.DOCKYARD_SECRET,
   allowedOrigins: env.DOCKYARD_ALLOWED_ORIGINS,
   webUrl: env.WEB_PUBLIC_URL.replace(/\/$/, ""),
+  db: createDb(env.DATABASE_URL),
+  limits: {
+    maxSessions: env.SANDBOX_MAX_SESSIONS,
+    maxPerUser: env.SANDBOX_MAX_PER_USER,
+    maxStarting: env.SANDBOX_MAX_STARTING,
+  },
+  lifetime: {
+    ttlSeconds: env.SANDBOX_TTL_SECONDS,
+    maxTtlSeconds: env.SANDBOX_MAX_TTL_SECONDS,
+    idleSeconds: env.SANDBOX_IDLE_SECONDS,
+  },
+  internet: env.SANDBOX_INTERNET,
+  isolation,
 });
+
+// What a restart finds: sandboxes with a live lease are adopted, the rest removed, and records of gone ones closed.
+// A Docker engine that is down is retried; the gateway serves meanwhile (and says so on /healthz).
+const reconcile = async (attempt = 1): Promise<void> => {
+  const result = await manager.reconcile().catch((error: unknown) => ({ ok: false as const, error: error as Error }));
+  if (result.ok) return;
+  console.error(`[gateway] reconciling sandboxes failed (${result.error.message}); retrying`);
+  await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** attempt)));
+  return reconcile(attempt + 1);
+};
+void reconcile().then(() => manager.startReaper(env.SANDBOX_REAP_SECONDS * 1000));
 
 server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST, async () => {
   const docker = await driver.ping();
   console.log(
-    `[gateway] listening on http://${env.GATEWAY_HOST}:${env.GATEWAY_PORT} (docker: ${docker.ok ? docker.value.version : docker.error.message})`,
+    `[gateway] listening on http://${env.GATEWAY_HOST}:${env.GATEWAY_PORT} (docker: ${docker.ok ? docker.value.version : docker.error.message}; isolation: ${isolation.ok ? "on" : "OFF"})`,
   );
 });
 
@@ -27,6 +62,7 @@ internal.listen(env.GATEWAY_INTERNAL_PORT, env.GATEWAY_INTERNAL_HOST, () => {
 });
 
 const shutdown = () => {
+  manager.stopReaper();
   terminals.closeAll();
   internal.close();
   server.close(() => process.exit(0));

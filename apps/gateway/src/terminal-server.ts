@@ -17,6 +17,8 @@ export interface TerminalServerOptions {
   driver: SandboxDriver;
   secret: string;
   allowedOrigins: string[];
+  /** A terminal of the session was opened or typed into: the session is in use. */
+  onActivity?: (sessionId: string) => void;
 }
 
 const HEARTBEAT_MS = 30_000;
@@ -115,6 +117,7 @@ export class TerminalServer {
   private attach(ws: WebSocket, terminal: TerminalStream, sessionId: string, host: string, writable: boolean): void {
     this.terminals.add(terminal);
     this.perSession.set(sessionId, (this.perSession.get(sessionId) ?? 0) + 1);
+    this.options.onActivity?.(sessionId);
     const send = (message: TerminalServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
@@ -135,6 +138,8 @@ export class TerminalServer {
       const open = (this.perSession.get(sessionId) ?? 1) - 1;
       if (open > 0) this.perSession.set(sessionId, open);
       else this.perSession.delete(sessionId);
+      // Idle time counts from the last terminal closing.
+      this.options.onActivity?.(sessionId);
     };
 
     terminal.onData((chunk) => {
@@ -150,6 +155,7 @@ export class TerminalServer {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       if (isBinary) {
         if (writable) terminal.write(bytes);
+        this.options.onActivity?.(sessionId);
         return;
       }
       const parsed = parseTerminalClientMessage(bytes.toString("utf8"));
@@ -167,6 +173,11 @@ export class TerminalServer {
     ws.on("close", close);
     ws.on("error", close);
     send({ type: "ready", sessionId, host });
+  }
+
+  /** How many terminals of a session are open now. */
+  attached(sessionId: string): number {
+    return this.perSession.get(sessionId) ?? 0;
   }
 
   /** Ends every terminal (shutdown). */

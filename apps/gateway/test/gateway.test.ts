@@ -7,17 +7,20 @@ import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createGatewayServer } from "../src/gateway-server.ts";
+import { tempDb } from "./temp-db.ts";
 
 // Integration tests: the real gateway against the real Docker engine and the real sandbox image.
 const SECRET = "integration-test-secret-0123456789";
 const IMAGE = "dockyard/sandbox:latest";
 const docker = new Docker();
+const store = tempDb();
 const driver = new DockerDriver({ docker });
 const { server, internal } = createGatewayServer({
   driver,
   secret: SECRET,
   allowedOrigins: [],
   webUrl: "http://localhost:3000",
+  db: store.db,
 });
 /** The control API (web app only). */
 let base = "";
@@ -105,6 +108,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await store.drop();
   await driver.removeSession(sessionA);
   await driver.removeSession(sessionB);
   server.close();
@@ -358,6 +362,7 @@ describe("gateway with a dead Docker daemon", () => {
     secret: SECRET,
     allowedOrigins: [],
     webUrl: "http://localhost:3000",
+    db: store.db,
   });
   let deadBase = "";
   beforeAll(async () => {
@@ -380,10 +385,8 @@ describe("gateway with a dead Docker daemon", () => {
         hosts: [{ name: "host01", image: IMAGE }],
       }),
     });
-    const events = (await res.text())
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
-    expect(events.at(-1)).toMatchObject({ type: "error", code: "DOCKER_UNAVAILABLE" });
+    // Refused before anything starts: a plain error, not a progress stream.
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: "DOCKER_UNAVAILABLE" } });
   });
 });

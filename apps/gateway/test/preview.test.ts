@@ -7,13 +7,15 @@ import { mintPreviewCookie, mintPreviewToken } from "@dockyard/token";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayServer } from "../src/gateway-server.ts";
+import { tempDb } from "./temp-db.ts";
 
 // Port previews through the real gateway, to a real server inside a real sandbox.
 const SECRET = "preview-test-secret-0123456789";
 const IMAGE = "dockyard/sandbox:latest";
 const WEB = "http://localhost:39999";
+const store = tempDb();
 const driver = new DockerDriver({ docker: new Docker() });
-const { server } = createGatewayServer({ driver, secret: SECRET, allowedOrigins: [], webUrl: WEB });
+const { server } = createGatewayServer({ driver, secret: SECRET, allowedOrigins: [], webUrl: WEB, db: store.db });
 const sessionId = `s-${randomBytes(8).toString("hex")}`;
 const owner = "preview-owner";
 let port = 0;
@@ -104,6 +106,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await store.drop();
   await driver.removeSession(sessionId);
   server.close();
 });

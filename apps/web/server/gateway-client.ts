@@ -11,7 +11,8 @@ import {
   type RunScriptRequest,
   removeSessionResult,
   runScriptResult,
-  sessionState,
+  sessionInfo,
+  sessionLease,
 } from "@dockyard/protocol";
 import { z } from "zod";
 import { env } from "./env.ts";
@@ -106,4 +107,8 @@ export const putFiles = (sessionId: string, request: PutFilesRequest) =>
   );
 
 export const inspectSession = (sessionId: string) =>
-  call(`/internal/sessions/${sessionId}`, { method: "GET" }, sessionState);
+  call(`/internal/sessions/${sessionId}`, { method: "GET" }, sessionInfo);
+
+/** Adds time to a sandbox's lease, up to its maximum. */
+export const extendSession = (sessionId: string) =>
+  call(`/internal/sessions/${sessionId}/extend`, { method: "POST" }, sessionLease);

@@ -2,8 +2,11 @@ import "server-only";
 import { type DockyardError, dockyardError, type ErrorCode, httpStatusOf } from "@dockyard/protocol";
 import type { z } from "zod";
 
+/** The error's status and body; a limit also says when to try again (Retry-After). */
 export function errorResponse(error: DockyardError): Response {
-  return Response.json({ error }, { status: httpStatusOf(error.code) });
+  const headers: Record<string, string> =
+    error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) };
+  return Response.json({ error }, { status: httpStatusOf(error.code), headers });
 }
 
 export const fail = (code: ErrorCode, message?: string) => errorResponse(dockyardError(code, message));

@@ -1,4 +1,5 @@
 export * from "./client.ts";
 export * from "./lab-sessions.ts";
+export * from "./leases.ts";
 export * from "./progress.ts";
 export * from "./script-runs.ts";

@@ -9,6 +9,7 @@ export const errorCodes = {
   NOT_FOUND: { http: 404, ws: 4404, message: "No such resource." },
   CONFLICT: { http: 409, ws: 4409, message: "The resource is in a conflicting state." },
   SCENARIO_INVALID: { http: 422, ws: 4422, message: "The scenario has errors." },
+  LIMIT_REACHED: { http: 429, ws: 4429, message: "A limit was reached; try again later." },
   TIMEOUT: { http: 504, ws: 4504, message: "The operation took too long." },
   DOCKER_UNAVAILABLE: { http: 503, ws: 4503, message: "The Docker engine does not answer." },
   SANDBOX_FAILED: { http: 502, ws: 4502, message: "The sandbox could not be created or reached." },
@@ -23,6 +24,8 @@ export const errorCodeList = Object.keys(errorCodes) as [ErrorCode, ...ErrorCode
 export interface DockyardError {
   code: ErrorCode;
   message: string;
+  /** LIMIT_REACHED: when trying again may succeed. */
+  retryAfterSeconds?: number;
 }
 
 /** The result of an operation that can fail in an expected way. */

@@ -37,6 +37,8 @@ export const createSessionRequest = z.object({
     )
     .min(1)
     .max(8),
+  /** Whether the session may reach the internet (the environment's wish; the admin's setting has the last word). */
+  internet: z.boolean().optional(),
 });
 export type CreateSessionRequest = z.infer<typeof createSessionRequest>;
 
@@ -120,14 +122,30 @@ export const sessionState = z.object({
 });
 export type SessionState = z.infer<typeof sessionState>;
 
+/** How long a session may live: until `expiresAt`, extensible up to `maxExpiresAt` (ISO times). */
+export const sessionLease = z.object({ expiresAt: z.string(), maxExpiresAt: z.string() });
+export type SessionLease = z.infer<typeof sessionLease>;
+
+/** What the control API says of a session: its hosts, and its lease when the gateway keeps one. */
+export const sessionInfo = sessionState.extend({ lease: sessionLease.optional() });
+export type SessionInfo = z.infer<typeof sessionInfo>;
+
 export const removeSessionResult = z.object({ containers: z.number().int(), networks: z.number().int() });
 export type RemoveSessionResult = z.infer<typeof removeSessionResult>;
 
-export const errorBody = z.object({ error: z.object({ code: z.enum(errorCodeList), message: z.string() }) });
+export const errorBody = z.object({
+  error: z.object({
+    code: z.enum(errorCodeList),
+    message: z.string(),
+    retryAfterSeconds: z.number().int().min(0).optional(),
+  }),
+});
 
 export const gatewayHealth = z.object({
   ok: z.boolean(),
   docker: z.object({ ok: z.boolean(), version: z.string().optional(), error: z.string().optional() }),
+  /** The host firewall that keeps sandboxes from the host and blocked networks. */
+  isolation: z.object({ ok: z.boolean(), error: z.string().optional() }).optional(),
 });
 export type GatewayHealth = z.infer<typeof gatewayHealth>;
 

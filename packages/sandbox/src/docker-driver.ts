@@ -13,14 +13,17 @@ import {
 } from "@dockyard/protocol";
 import Docker from "dockerode";
 import { fromDockerError } from "./docker-errors.ts";
+import { bridgeName } from "./firewall.ts";
 import {
   LABEL,
   type SandboxDriver,
   type ScriptRun,
   type SessionSpec,
+  type SessionSummary,
   type TerminalOptions,
   type TerminalStream,
 } from "./sandbox-driver.ts";
+import { SubnetPool } from "./subnet-pool.ts";
 import { type ArchiveFile, tarArchive } from "./tar-archive.ts";
 
 export interface SandboxLimits {
@@ -37,6 +40,8 @@ export interface DockerDriverOptions {
   limits?: Partial<SandboxLimits>;
   /** Written to every resource's dockyard.instance label. */
   instance?: string;
+  /** The range session networks get their subnets from (a /27 each); default 10.213.0.0/16. */
+  subnets?: string;
 }
 
 const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 1024 * 1024 * 1024, cpus: 1, pids: 512 };
@@ -72,6 +77,45 @@ export class DockerDriver implements SandboxDriver {
     this.docker = options.docker ?? new Docker();
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.instance = options.instance ?? "default";
+    this.subnets = new SubnetPool(options.subnets ?? "10.213.0.0/16");
+  }
+
+  private readonly subnets: SubnetPool;
+  private subnetsKnown: Promise<void> | undefined;
+
+  /** Every subnet the engine uses (any network, Dockyard's or not) is off limits to new sessions. */
+  private learnSubnets(refresh = false): Promise<void> {
+    if (!this.subnetsKnown || refresh) {
+      this.subnetsKnown = this.docker.listNetworks().then(
+        (networks) => this.subnets.markUsed(networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? ""))),
+        (error: unknown) => {
+          this.subnetsKnown = undefined;
+          throw error;
+        },
+      );
+    }
+    return this.subnetsKnown;
+  }
+
+  /** Creates the session network on a free subnet of the pool, stepping over subnets others took meanwhile. */
+  private async createNetwork(options: Docker.NetworkCreateOptions): Promise<void> {
+    await this.learnSubnets();
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const subnet = this.subnets.take();
+      if (!subnet) throw Object.assign(new Error("no free subnet left for session networks"), { statusCode: 503 });
+      try {
+        await this.docker.createNetwork({ ...options, IPAM: { Driver: "default", Config: [{ Subnet: subnet }] } });
+        return;
+      } catch (error) {
+        if (!/overlap/i.test(String((error as Error).message))) {
+          this.subnets.release(subnet);
+          throw error;
+        }
+        // Taken outside Dockyard since we looked: keep it marked, look again, try the next.
+        await this.learnSubnets(true);
+      }
+    }
+    throw new Error("no free subnet found for the session network");
   }
 
   async ping(): Promise<Result<{ version: string }>> {
@@ -116,7 +160,15 @@ export class DockerDriver implements SandboxDriver {
     onEvent({ type: "progress", phase: "network", message: "Creating the session network" });
     const network = networkName(spec.sessionId);
     try {
-      await this.docker.createNetwork({ Name: network, Driver: "bridge", Labels: labels, CheckDuplicate: true });
+      await this.createNetwork({
+        Name: network,
+        Driver: "bridge",
+        Labels: labels,
+        CheckDuplicate: true,
+        // A bridge name the host firewall knows (dy-…); an internal network has no way out but to the host.
+        Options: { "com.docker.network.bridge.name": bridgeName(spec.sessionId) },
+        Internal: spec.internet === false,
+      });
     } catch (error) {
       return failed(fromDockerError(error, "creating the session network"));
     }
@@ -215,9 +267,14 @@ export class DockerDriver implements SandboxDriver {
           this.docker
             .getNetwork(n.Id)
             .remove()
-            .catch((error: unknown) => {
-              if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-            }),
+            .then(
+              () => {
+                for (const c of n.IPAM?.Config ?? []) if (c.Subnet) this.subnets.release(c.Subnet);
+              },
+              (error: unknown) => {
+                if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+              },
+            ),
         ),
       );
       return ok({ containers: containers.length, networks: networks.length });
@@ -228,20 +285,29 @@ export class DockerDriver implements SandboxDriver {
 
   async listSessions() {
     try {
-      const containers = await this.docker.listContainers({
-        all: true,
-        filters: { label: this.labels(LABEL.session) },
-      });
-      const sessions = new Map<string, { sessionId: string; userId: string; scenario: string; created: string }>();
-      for (const c of containers) {
-        const sessionId = c.Labels[LABEL.session];
-        if (!sessionId || sessions.has(sessionId)) continue;
-        sessions.set(sessionId, {
+      const [containers, networks] = await Promise.all([
+        this.docker.listContainers({ all: true, filters: { label: this.labels(LABEL.session) } }),
+        this.docker.listNetworks({ filters: { label: this.labels(LABEL.session) } }),
+      ]);
+      const sessions = new Map<string, SessionSummary>();
+      // A session's network carries the same labels; one left without containers is a start that broke half-way.
+      for (const item of [...containers, ...networks]) {
+        const labels: Record<string, string> = item.Labels ?? {};
+        const sessionId = labels[LABEL.session];
+        if (!sessionId) continue;
+        const entry = sessions.get(sessionId) ?? {
           sessionId,
-          userId: c.Labels[LABEL.user] ?? "",
-          scenario: c.Labels[LABEL.scenario] ?? "",
-          created: c.Labels[LABEL.created] ?? "",
-        });
+          userId: labels[LABEL.user] ?? "",
+          scenario: labels[LABEL.scenario] ?? "",
+          created: labels[LABEL.created] ?? "",
+          containers: 0,
+          running: 0,
+        };
+        if ("State" in item) {
+          entry.containers += 1;
+          if (item.State === "running") entry.running += 1;
+        }
+        sessions.set(sessionId, entry);
       }
       return ok([...sessions.values()]);
     } catch (error) {

@@ -18,6 +18,18 @@ export interface SessionSpec {
   userId: string;
   scenario: string;
   hosts: { name: string; image: string; workdir?: string }[];
+  /** False: the session's network reaches nothing beyond its own hosts (and the host's replies). Default true. */
+  internet?: boolean;
+}
+
+/** A session as its labels tell it, with how many of its containers exist and run. */
+export interface SessionSummary {
+  sessionId: string;
+  userId: string;
+  scenario: string;
+  created: string;
+  containers: number;
+  running: number;
 }
 
 export interface ScriptRun {
@@ -56,7 +68,7 @@ export interface SandboxDriver {
   /** Writes files (absolute paths, parents made as needed) into a host of a session. */
   putFiles(sessionId: string, host: string, files: ArchiveFile[]): Promise<Result<{ files: number }>>;
   openTerminal(options: TerminalOptions): Promise<Result<TerminalStream>>;
-  /** Every session this driver manages, by its labels. */
-  listSessions(): Promise<Result<{ sessionId: string; userId: string; scenario: string; created: string }[]>>;
+  /** Every session this driver manages, by its labels (those left with only a network too). */
+  listSessions(): Promise<Result<SessionSummary[]>>;
   ping(): Promise<Result<{ version: string }, DockyardError>>;
 }

@@ -9,6 +9,8 @@ export interface EnvironmentSpec {
   hosts: { name: string; image: string; workdir?: string }[];
   /** Shown to author and learner when the environment stands in for the original only in part. */
   note?: string;
+  /** False: its sandboxes reach nothing beyond their own network (the admin's SANDBOX_INTERNET=off wins anyway). */
+  internet?: boolean;
 }
 
 export interface EnvironmentMap {
@@ -63,6 +65,7 @@ export function resolveEnvironment(imageId: string, map: EnvironmentMap): Resolv
     hosts: spec.hosts,
     exact: true,
     ...(spec.note ? { message: spec.note } : {}),
+    ...(spec.internet === false ? { internet: false } : {}),
   });
   if (exact) return served(exact);
   for (const [pattern, spec] of Object.entries(map.environments)) {
@@ -90,6 +93,7 @@ const environmentSpec = z.object({
     .max(8)
     .refine((hosts) => new Set(hosts.map((h) => h.name)).size === hosts.length, "host names must differ"),
   note: z.string().max(500).optional(),
+  internet: z.boolean().optional(),
 });
 const environmentFile = z.strictObject({
   environments: z.record(z.string().min(1), environmentSpec).default({}),

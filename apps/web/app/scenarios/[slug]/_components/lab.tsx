@@ -4,6 +4,7 @@ import { labStartEvent, type SessionPhase } from "@dockyard/protocol";
 import { useRouter } from "next/navigation";
 import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
 import { readNdjson } from "@/lib/read-ndjson.ts";
+import { LeaseClock } from "./lease-clock.tsx";
 import { ScriptLog } from "./script-log.tsx";
 import { type RunOutcome, StepContent, type TerminalTarget } from "./step-content.tsx";
 import { type RunOptions, Terminal, type TerminalHandle } from "./terminal.tsx";
@@ -628,7 +629,8 @@ export function Lab(props: LabProps) {
           <span className="text-slate-500">
             {running ? "running" : sandbox.state === "stopping" ? "stopping…" : sandbox.state}
           </span>
-          <div className="ml-auto flex gap-2">
+          <div className="ml-auto flex items-center gap-3">
+            {running && <LeaseClock sessionId={sandbox.sessionId} />}
             {running || sandbox.state === "stopping" ? (
               <button
                 type="button"

@@ -64,11 +64,13 @@ export async function POST(_request: Request, { params }: { params: Promise<{ sl
   }
 
   const { sessionId } = decision;
+  const environment = environmentFor(scenario.imageId);
   const upstream = await requestSession({
     sessionId,
     userId,
     scenario: slug,
-    hosts: environmentFor(scenario.imageId).hosts,
+    hosts: environment.hosts,
+    ...(environment.internet === false ? { internet: false } : {}),
   });
   if (!upstream.ok) {
     await transitionLabSession(db(), sessionId, ["starting"], "failed", upstream.error.message);

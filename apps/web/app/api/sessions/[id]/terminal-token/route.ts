@@ -12,7 +12,9 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
   const owned = await requireOwnedSession((await params).id);
   if (!owned.ok) return owned.response;
-  if (owned.session.status !== "running") return fail("NOT_FOUND", "The sandbox is not running.");
+  // Why it stopped (expired, idle, gone after a restart), when Dockyard knows.
+  if (owned.session.status !== "running")
+    return fail("NOT_FOUND", owned.session.error ?? "The sandbox is not running.");
   // A sandbox removed behind our back (a reboot, an admin) is reported as gone, so the page can offer a new one.
   const alive = await inspectSession(owned.session.id);
   if (!alive.ok && alive.error.code === "NOT_FOUND") {

@@ -1,0 +1,21 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createDb, type Db } from "@dockyard/db";
+import { migrate } from "@dockyard/db/migrate";
+
+/** A fresh SQLite database with the committed migrations, for one test file; `drop()` removes it. */
+export function tempDb(): { db: Db; url: string; drop: () => Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), "dockyard-gateway-db-"));
+  const url = `file:${join(dir, "test.db")}`;
+  migrate(url, resolve(import.meta.dirname, "../../../prisma/migrations"));
+  const db = createDb(url);
+  return {
+    db,
+    url,
+    drop: async () => {
+      await db.$disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

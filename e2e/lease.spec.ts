@@ -1,0 +1,23 @@
+import { expect, test } from "@playwright/test";
+
+// A sandbox's time: a countdown from its lease, a warning near the end, and Extend (which the gateway grants).
+test("the countdown warns near the end, and Extend gives the sandbox more time", async ({ page }) => {
+  await page.clock.install();
+  await page.goto("/scenarios/authoring");
+  await page.getByRole("button", { name: "Start", exact: true }).click();
+  const timer = page.getByRole("timer", { name: "Time left in this sandbox" });
+  // An hour, by default.
+  await expect(timer).toHaveText(/^(60|59) min left$/);
+  await expect(page.getByRole("button", { name: "Extend" })).toBeHidden();
+
+  // Fifty-six minutes on: four minutes left.
+  await page.clock.fastForward("56:00");
+  await expect(timer).toHaveText(/^[34] min left$/);
+  await page.screenshot({ path: ".dockyard/test-results/lease-warning.png" });
+  await page.getByRole("button", { name: "Extend" }).click();
+  await expect(timer).toHaveText(/^1 h [34] min left$/);
+  await expect(page.getByRole("button", { name: "Extend" })).toBeHidden();
+
+  await page.getByRole("button", { name: "Stop" }).click();
+  await expect(page.getByRole("button", { name: "Start", exact: true })).toBeVisible();
+});

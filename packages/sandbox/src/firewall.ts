@@ -1,0 +1,79 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { promisify } from "node:util";
+import { dockyardError, err, ok, type Result } from "@dockyard/protocol";
+
+const run = promisify(execFile);
+
+/** Every session network's bridge is named `dy-<12 hex>`; the firewall matches them all as `dy+`. */
+export const BRIDGE_PREFIX = "dy-";
+export const bridgeName = (sessionId: string) =>
+  `${BRIDGE_PREFIX}${createHash("sha256").update(sessionId).digest("hex").slice(0, 12)}`;
+
+export interface FirewallOptions {
+  /**
+   * Destinations no sandbox may reach beyond its own network, besides the host itself: the cloud metadata range by
+   * default; an admin adds the office LAN or internal services.
+   */
+  blockedNetworks: string[];
+  /** Run iptables with these arguments (tests and dry runs replace it). */
+  iptables?: (args: string[]) => Promise<void>;
+}
+
+export interface FirewallRule {
+  chain: string;
+  rule: string[];
+}
+
+/**
+ * The rules that keep sandboxes from the host and from what the admin blocks. Two chains of Dockyard's own, hooked
+ * in front of everything else for packets from any `dy-` bridge:
+ * - DOCKYARD-INPUT (from INPUT: packets for the host itself, whichever of its addresses): only replies to
+ *   connections the host opened (port previews, the gateway reaching a sandbox) pass; everything else, the web app,
+ *   the gateway, the database, a Docker API on TCP, SSH, is refused.
+ * - DOCKYARD-FORWARD (from DOCKER-USER: packets routed onwards): the blocked networks are refused.
+ * Sessions cannot reach each other: each has a bridge of its own, and Docker drops traffic between bridges.
+ */
+export function firewallRules(options: FirewallOptions): FirewallRule[] {
+  const reject = ["-j", "REJECT", "--reject-with", "icmp-admin-prohibited"];
+  return [
+    { chain: "DOCKYARD-INPUT", rule: ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "RETURN"] },
+    { chain: "DOCKYARD-INPUT", rule: ["-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"] },
+    { chain: "DOCKYARD-INPUT", rule: reject },
+    ...options.blockedNetworks.map((cidr) => ({ chain: "DOCKYARD-FORWARD", rule: ["-d", cidr, ...reject] })),
+  ];
+}
+
+/**
+ * Installs the rules (idempotent: Dockyard's chains are flushed and refilled, the hooks added once). Needs root (or
+ * CAP_NET_ADMIN) and iptables; without them the sandboxes still run, and the health check says isolation is off.
+ */
+export async function ensureFirewall(options: FirewallOptions): Promise<Result<{ rules: number }>> {
+  const iptables = options.iptables ?? (async (args: string[]) => void (await run("iptables", ["-w", "5", ...args])));
+  const quietly = async (args: string[]) =>
+    iptables(args).then(
+      () => true,
+      () => false,
+    );
+  try {
+    for (const chain of ["DOCKYARD-INPUT", "DOCKYARD-FORWARD"]) {
+      await quietly(["-N", chain]);
+      await iptables(["-F", chain]);
+    }
+    const rules = firewallRules(options);
+    for (const { chain, rule } of rules) await iptables(["-A", chain, ...rule]);
+    // DOCKER-USER exists once Docker has started; Docker never flushes it.
+    await quietly(["-N", "DOCKER-USER"]);
+    for (const [parent, chain] of [
+      ["INPUT", "DOCKYARD-INPUT"],
+      ["DOCKER-USER", "DOCKYARD-FORWARD"],
+    ] as const) {
+      const hook = ["-i", `${BRIDGE_PREFIX.slice(0, -1)}+`, "-j", chain];
+      if (!(await quietly(["-C", parent, ...hook]))) await iptables(["-I", parent, "1", ...hook]);
+    }
+    return ok({ rules: rules.length });
+  } catch (error) {
+    const message = (error as { stderr?: string; message?: string }).stderr?.trim() || (error as Error).message;
+    return err(dockyardError("INTERNAL", `Sandbox isolation is not in place: iptables failed (${message}).`));
+  }
+}
