@@ -57,7 +57,9 @@ const schema = z.object({
     .default(4 * 3600),
   /** No terminal attached and no activity for this long: removed. */
   SANDBOX_IDLE_SECONDS: z.coerce.number().int().min(5).default(1200),
-  /** How often expired and idle sandboxes are looked for. */
+  /** Disk a sandbox host may fill (MiB); the engine enforces it where it can, the gateway's watch elsewhere. */
+  SANDBOX_DISK_MB: z.coerce.number().int().min(64).default(4096),
+  /** How often expired, idle and disk-filling sandboxes are looked for. */
   SANDBOX_REAP_SECONDS: z.coerce.number().min(0.2).default(15),
   /** Docker engine socket; dockerode's default is /var/run/docker.sock. */
   DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),

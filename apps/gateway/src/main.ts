@@ -8,6 +8,7 @@ const env = loadEnv();
 const driver = new DockerDriver({
   docker: new Docker({ socketPath: env.DOCKER_SOCKET }),
   instance: env.DOCKYARD_INSTANCE,
+  limits: { diskBytes: env.SANDBOX_DISK_MB * 1024 * 1024 },
 });
 
 // Sandboxes are kept from the host and from blocked networks by the host firewall; without it they still run, and

@@ -157,8 +157,11 @@ export class SessionManager {
     return removed;
   }
 
-  /** Removes expired sessions and idle ones (no terminal attached, no activity for the idle time). */
-  async reap(now = Date.now()): Promise<{ expired: string[]; idle: string[] }> {
+  /**
+   * Removes expired sessions, idle ones (no terminal attached, no activity for the idle time), and, where the engine
+   * cannot cap disk use itself, those that wrote more than the cap.
+   */
+  async reap(now = Date.now()): Promise<{ expired: string[]; idle: string[]; disk: string[] }> {
     const expired: string[] = [];
     for (const lease of await expiredLeases(this.options.db, new Date(now))) {
       if (this.starting.has(lease.sessionId)) continue;
@@ -172,10 +175,24 @@ export class SessionManager {
       const removed = await this.remove(sessionId, "The sandbox was idle too long and was removed.");
       if (removed.ok) idle.push(sessionId);
     }
-    if (expired.length + idle.length > 0) {
-      this.log(`removed ${expired.length} expired and ${idle.length} idle sandbox(es)`);
+    const disk: string[] = [];
+    const cap = this.options.driver.diskLimit();
+    if (cap.enforcedByEngine !== true) {
+      const usage = await this.options.driver.diskUsage();
+      for (const [sessionId, bytes] of usage.ok ? usage.value : []) {
+        if (bytes <= cap.bytes || this.starting.has(sessionId)) continue;
+        const gib = (cap.bytes / 2 ** 30).toFixed(1);
+        const removed = await this.remove(
+          sessionId,
+          `The sandbox wrote more than ${gib} GiB to its disk and was stopped.`,
+        );
+        if (removed.ok) disk.push(sessionId);
+      }
     }
-    return { expired, idle };
+    if (expired.length + idle.length + disk.length > 0) {
+      this.log(`removed ${expired.length} expired, ${idle.length} idle and ${disk.length} disk-filling sandbox(es)`);
+    }
+    return { expired, idle, disk };
   }
 
   /**

@@ -33,6 +33,11 @@ export interface SandboxLimits {
   cpus: number;
   /** Most processes per host: a fork bomb stops here. */
   pids: number;
+  /**
+   * Bytes a host may write to its own filesystem. Enforced by the engine where it can (overlay2 on xfs with pquota);
+   * elsewhere the gateway watches each sandbox's writable layer and stops one that goes past it.
+   */
+  diskBytes: number;
 }
 
 export interface DockerDriverOptions {
@@ -44,7 +49,12 @@ export interface DockerDriverOptions {
   subnets?: string;
 }
 
-const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 1024 * 1024 * 1024, cpus: 1, pids: 512 };
+const DEFAULT_LIMITS: SandboxLimits = {
+  memoryBytes: 1024 * 1024 * 1024,
+  cpus: 1,
+  pids: 512,
+  diskBytes: 4 * 1024 * 1024 * 1024,
+};
 
 /** Root inside a sandbox needs these to install packages and manage files; everything else is dropped. */
 const CAPABILITIES = [
@@ -95,6 +105,53 @@ export class DockerDriver implements SandboxDriver {
       );
     }
     return this.subnetsKnown;
+  }
+
+  /** Whether the engine can cap a container's writable layer (StorageOpt size); learnt from the first try. */
+  private diskQuota: boolean | undefined;
+
+  /** Creates a container, with the disk cap where the engine supports one. */
+  private async createContainer(options: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+    if (this.diskQuota !== false) {
+      try {
+        const container = await this.docker.createContainer({
+          ...options,
+          HostConfig: { ...options.HostConfig, StorageOpt: { size: String(this.limits.diskBytes) } },
+        });
+        this.diskQuota = true;
+        return container;
+      } catch (error) {
+        if (!/storage-?opt|pquota|quota|backingfs/i.test(String((error as Error).message))) throw error;
+        // overlay2 without xfs project quotas: the gateway's disk watch takes over.
+        this.diskQuota = false;
+      }
+    }
+    return this.docker.createContainer(options);
+  }
+
+  /** Bytes each session's hosts have written to their own filesystems (writable layers), by session. */
+  async diskUsage(): Promise<Result<Map<string, number>>> {
+    try {
+      const containers = await this.docker.listContainers({
+        all: true,
+        size: true,
+        filters: { label: this.labels(LABEL.session) },
+      });
+      const usage = new Map<string, number>();
+      for (const c of containers) {
+        const id = c.Labels[LABEL.session];
+        const written = (c as { SizeRw?: number }).SizeRw ?? 0;
+        if (id) usage.set(id, (usage.get(id) ?? 0) + written);
+      }
+      return ok(usage);
+    } catch (error) {
+      return err(fromDockerError(error, "measuring disk use"));
+    }
+  }
+
+  /** The disk cap, and whether the engine enforces it (else the gateway's watch does). */
+  diskLimit(): { bytes: number; enforcedByEngine: boolean | undefined } {
+    return { bytes: this.limits.diskBytes, enforcedByEngine: this.diskQuota };
   }
 
   /** Creates the session network on a free subnet of the pool, stepping over subnets others took meanwhile. */
@@ -178,7 +235,7 @@ export class DockerDriver implements SandboxDriver {
       spec.hosts.map(async (host): Promise<DockyardError | undefined> => {
         onEvent({ type: "progress", phase: "container", message: `Creating ${host.name}` });
         try {
-          const container = await this.docker.createContainer({
+          const options: Docker.ContainerCreateOptions = {
             name: containerName(spec.sessionId, host.name),
             Hostname: host.name,
             Image: host.image,
@@ -199,7 +256,8 @@ export class DockerDriver implements SandboxDriver {
               LogConfig: { Type: "none", Config: {} },
             },
             NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [host.name] } } },
-          });
+          };
+          const container = await this.createContainer(options);
           onEvent({ type: "progress", phase: "starting", message: `Starting ${host.name}` });
           await container.start();
           return undefined;

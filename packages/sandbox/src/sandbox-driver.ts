@@ -71,4 +71,8 @@ export interface SandboxDriver {
   /** Every session this driver manages, by its labels (those left with only a network too). */
   listSessions(): Promise<Result<SessionSummary[]>>;
   ping(): Promise<Result<{ version: string }, DockyardError>>;
+  /** Bytes each session's hosts have written to their own filesystems, by session id. */
+  diskUsage(): Promise<Result<Map<string, number>>>;
+  /** The per-host disk cap, and whether the engine enforces it itself (undefined: not known yet). */
+  diskLimit(): { bytes: number; enforcedByEngine: boolean | undefined };
 }
