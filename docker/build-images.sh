@@ -29,12 +29,15 @@ ensure_base() {
   say "tagged $base"
 }
 
-# A content hash of the build context decides whether an image is up to date.
-context_hash() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16; }
+# A content hash of the build context (and of the image it builds on, if one of ours) decides whether an image is up
+# to date.
+context_hash() {
+  { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); echo "${2:-}"; } | sha256sum | cut -c1-16
+}
 
 build() {
-  local name=$1 dir=$2 hash current
-  hash=$(context_hash "$dir")
+  local name=$1 dir=$2 parent=${3:-} hash current
+  hash=$(context_hash "$dir" "$([ -n "$parent" ] && docker image inspect -f '{{.Id}}' "$parent" 2>/dev/null)")
   current=$(docker image inspect --format '{{ index .Config.Labels "dockyard.image-hash" }}' "$name" 2>/dev/null || true)
   if [ "$force" != 1 ] && [ "$current" = "$hash" ]; then
     say "$name is up to date ($hash)"
@@ -49,3 +52,4 @@ build() {
 }
 
 build dockyard/sandbox:latest "$here/sandbox"
+build dockyard/sandbox-docker:latest "$here/sandbox-docker" dockyard/sandbox:latest

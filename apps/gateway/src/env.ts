@@ -45,6 +45,16 @@ const schema = z.object({
     .pipe(z.array(z.string().regex(/^[0-9.]+\/\d{1,2}$/, "a CIDR such as 10.0.0.0/8"))),
   /** Whether to install the host firewall at boot (needs root); "off" only where another firewall does the job. */
   SANDBOX_FIREWALL: z.enum(["on", "off"]).default("on"),
+  /** Hosts with their own Docker engine (the `docker` environment): more privileges, so off unless an admin says. */
+  SANDBOX_ALLOW_DOCKER: z
+    .enum(["on", "off"])
+    .default("off")
+    .transform((v) => v === "on"),
+  /** The range session networks get their subnets from, a /27 each. */
+  SANDBOX_SUBNETS: z
+    .string()
+    .regex(/^[0-9.]+\/\d{1,2}$/, "a CIDR such as 10.213.0.0/16")
+    .default("10.213.0.0/16"),
   SANDBOX_MAX_SESSIONS: z.coerce.number().int().min(1).default(100),
   SANDBOX_MAX_PER_USER: z.coerce.number().int().min(1).default(3),
   SANDBOX_MAX_STARTING: z.coerce.number().int().min(1).default(10),

@@ -20,6 +20,8 @@ export interface GatewayOptions {
   lifetime?: Partial<LifetimeRules>;
   /** May sandboxes reach the internet (the admin's setting)? Default yes. */
   internet?: boolean;
+  /** May hosts run their own Docker engine (the `docker` environment)? Default no. */
+  allowDocker?: boolean;
   /** Whether the host firewall that isolates sandboxes is in place (reported by /healthz). */
   isolation?: { ok: boolean; error?: string };
 }
@@ -59,6 +61,7 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     lifetime: { ...DEFAULT_LIFETIME, ...options.lifetime },
     internet: options.internet ?? true,
+    allowDocker: options.allowDocker ?? false,
     attachedTerminals: (id) => terminals.attached(id),
   });
   const sessions = manager;

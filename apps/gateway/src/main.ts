@@ -9,6 +9,7 @@ const driver = new DockerDriver({
   docker: new Docker({ socketPath: env.DOCKER_SOCKET }),
   instance: env.DOCKYARD_INSTANCE,
   limits: { diskBytes: env.SANDBOX_DISK_MB * 1024 * 1024 },
+  subnets: env.SANDBOX_SUBNETS,
 });
 
 // Sandboxes are kept from the host and from blocked networks by the host firewall; without it they still run, and
@@ -37,6 +38,7 @@ const { server, internal, terminals, manager } = createGatewayServer({
     idleSeconds: env.SANDBOX_IDLE_SECONDS,
   },
   internet: env.SANDBOX_INTERNET,
+  allowDocker: env.SANDBOX_ALLOW_DOCKER,
   isolation,
 });
 

@@ -43,6 +43,8 @@ export interface SessionManagerOptions {
   lifetime: LifetimeRules;
   /** The admin's setting: may sandboxes reach the internet at all? */
   internet: boolean;
+  /** The admin's setting: may hosts run their own Docker engine (the `docker` environment)? */
+  allowDocker: boolean;
   /** How many terminals a session has open right now (the terminal edge knows). */
   attachedTerminals: (sessionId: string) => number;
   log?: (line: string) => void;
@@ -81,6 +83,14 @@ export class SessionManager {
    */
   admit(spec: SessionSpec): Promise<Result<Admission>> {
     const decision = this.admitting.then(async (): Promise<Result<Admission>> => {
+      if (spec.hosts.some((h) => h.docker) && !this.options.allowDocker) {
+        return err(
+          dockyardError(
+            "FORBIDDEN",
+            "The docker environment is turned off on this Dockyard; an admin can turn it on with SANDBOX_ALLOW_DOCKER=on.",
+          ),
+        );
+      }
       const { maxSessions, maxPerUser, maxStarting } = this.options.limits;
       if (this.starting.size >= maxStarting) {
         return err(limit(`${this.starting.size} sandboxes are starting right now; try again in a few seconds.`, 5));

@@ -112,6 +112,25 @@ describe("admission", () => {
   });
 });
 
+describe("the docker environment", () => {
+  it("is refused unless the admin allowed it", async () => {
+    const before = containersOfThisRun().length;
+    const res = await fetch(`${base}/internal/sessions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        sessionId: sid(),
+        userId: "docker-fan",
+        scenario: "life",
+        hosts: [{ name: "host01", image: "dockyard/sandbox-docker:latest", docker: true }],
+      }),
+    });
+    expect(res.status).toBe(403);
+    expect(JSON.stringify(await res.json())).toMatch(/SANDBOX_ALLOW_DOCKER=on/);
+    expect(containersOfThisRun()).toHaveLength(before);
+  });
+});
+
 describe("lifetime", () => {
   it("a lease runs out, extends to its maximum and no further, and the reaper removes what expired", async () => {
     const id = sid();

@@ -38,6 +38,11 @@ const schema = z.object({
     .transform((v) => v === "1" || v === "true"),
   /** A JSON file of environments (image id to hosts and images) laid over the built-in map; see the README. */
   ENVIRONMENTS_FILE: z.string().optional(),
+  /** Shared with the gateway: may scenarios get hosts with their own Docker engine (the `docker` environment)? */
+  SANDBOX_ALLOW_DOCKER: z
+    .enum(["on", "off"])
+    .default("off")
+    .transform((v) => v === "on"),
   SANDBOX_IMAGE: z.string().default("dockyard/sandbox:latest"),
 });
 

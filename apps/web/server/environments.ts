@@ -7,7 +7,8 @@ let cached: EnvironmentMap | undefined;
 
 /** The built-in environments with the admin's ENVIRONMENTS_FILE over them; a broken file stops the app, loudly. */
 export function environmentMap(): EnvironmentMap {
-  cached ??= loadEnvironmentMap(env().ENVIRONMENTS_FILE, env().SANDBOX_IMAGE);
+  const { ENVIRONMENTS_FILE, SANDBOX_IMAGE, SANDBOX_ALLOW_DOCKER } = env();
+  cached ??= loadEnvironmentMap(ENVIRONMENTS_FILE, SANDBOX_IMAGE, { allowed: SANDBOX_ALLOW_DOCKER });
   return cached;
 }
 

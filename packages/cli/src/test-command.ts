@@ -81,7 +81,12 @@ async function testScenario(dir: string, loaded: Scenario, strict: boolean, prin
   let scenario = loaded;
   const started = performance.now();
   const report: ScenarioReport = { path: dir, slug: scenario.slug, ok: true, steps: [], durationMs: 0 };
-  const environment = resolveEnvironment(scenario.imageId, loadEnvironmentMap(process.env.ENVIRONMENTS_FILE));
+  const environment = resolveEnvironment(
+    scenario.imageId,
+    loadEnvironmentMap(process.env.ENVIRONMENTS_FILE, undefined, {
+      allowed: process.env.SANDBOX_ALLOW_DOCKER === "on",
+    }),
+  );
   if (environment.message) print(`  note: ${environment.message}`);
   const sessionId = `t-${randomBytes(6).toString("hex")}`;
   live.add(sessionId);

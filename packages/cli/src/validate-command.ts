@@ -69,7 +69,11 @@ export async function runValidate(args: string[]): Promise<number> {
 
   const report = buildReport(
     dir,
-    await loadRepository(dir, { environments: loadEnvironmentMap(process.env.ENVIRONMENTS_FILE) }),
+    await loadRepository(dir, {
+      environments: loadEnvironmentMap(process.env.ENVIRONMENTS_FILE, undefined, {
+        allowed: process.env.SANDBOX_ALLOW_DOCKER === "on",
+      }),
+    }),
   );
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return report.errors > 0 ? 1 : 0;

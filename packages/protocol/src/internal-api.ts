@@ -33,6 +33,8 @@ export const createSessionRequest = z.object({
           .regex(/^\/[A-Za-z0-9._/-]*$/)
           .max(256)
           .optional(),
+        /** The host runs its own Docker engine (the gateway refuses unless its admin allowed that). */
+        docker: z.boolean().optional(),
       }),
     )
     .min(1)

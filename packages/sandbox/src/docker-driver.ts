@@ -56,6 +56,27 @@ const DEFAULT_LIMITS: SandboxLimits = {
   diskBytes: 4 * 1024 * 1024 * 1024,
 };
 
+/**
+ * A host that runs its own Docker engine (the `docker` environment). Not `--privileged` (the host kernel may
+ * withhold a capability, and privileged also opens every device): every capability but SYS_RESOURCE, no seccomp or
+ * AppArmor profile, /proc and /sys unmasked, and the cgroup tree writable so the inner engine can make cgroups.
+ * No host namespaces and no Docker socket still; the inner engine's data is on a volume (the image's). Far more
+ * power than a plain sandbox: root in it can reach the host's cgroups and kernel interfaces. Admins opt in.
+ */
+const DOCKER_HOST_CONFIG = (limits: SandboxLimits): Docker.HostConfig => ({
+  CapAdd: ["ALL"],
+  CapDrop: ["SYS_RESOURCE"],
+  SecurityOpt: ["no-new-privileges", "seccomp=unconfined", "apparmor=unconfined"],
+  // What `--security-opt systempaths=unconfined` means to the CLI.
+  MaskedPaths: [],
+  ReadonlyPaths: [],
+  Binds: ["/sys/fs/cgroup:/sys/fs/cgroup:rw"],
+  // Containers in containers: more processes and memory than a plain host.
+  PidsLimit: limits.pids * 4,
+  Memory: limits.memoryBytes * 2,
+  MemorySwap: limits.memoryBytes * 2,
+});
+
 /** Root inside a sandbox needs these to install packages and manage files; everything else is dropped. */
 const CAPABILITIES = [
   "CHOWN",
@@ -254,6 +275,7 @@ export class DockerDriver implements SandboxDriver {
               Ulimits: [{ Name: "nofile", Soft: 8192, Hard: 16384 }],
               RestartPolicy: { Name: "no" },
               LogConfig: { Type: "none", Config: {} },
+              ...(host.docker ? DOCKER_HOST_CONFIG(this.limits) : {}),
             },
             NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [host.name] } } },
           };

@@ -17,7 +17,8 @@ export interface SessionSpec {
   sessionId: string;
   userId: string;
   scenario: string;
-  hosts: { name: string; image: string; workdir?: string }[];
+  /** `docker`: the host runs its own Docker engine, with the extra privileges that takes. */
+  hosts: { name: string; image: string; workdir?: string; docker?: boolean }[];
   /** False: the session's network reaches nothing beyond its own hosts (and the host's replies). Default true. */
   internet?: boolean;
 }

@@ -28,6 +28,24 @@ describe("resolveEnvironment", () => {
   });
 });
 
+describe("the docker environment", () => {
+  it("gives hosts their own Docker engine where the admin allows it", () => {
+    const on = defaultEnvironmentMap("img:1", { allowed: true, image: "dind:1" });
+    expect(resolveEnvironment("docker", on)).toEqual({
+      hosts: [{ name: "host01", image: "dind:1", docker: true }],
+      exact: true,
+    });
+    expect(resolveEnvironment("docker-swarm", on).hosts.map((h) => h.docker)).toEqual([true, true]);
+  });
+
+  it("falls back to plain hosts where it is off, and says Docker will not work", () => {
+    const off = defaultEnvironmentMap("img:1");
+    const resolved = resolveEnvironment("docker", off);
+    expect(resolved.hosts).toEqual([{ name: "host01", image: "img:1" }]);
+    expect(resolved.message).toMatch(/turned off on this Dockyard.*Docker commands will not work/);
+  });
+});
+
 describe("parseEnvironmentMap", () => {
   const base = defaultEnvironmentMap("img:1");
 

@@ -5,8 +5,8 @@ import { z } from "zod";
  * `kubernetes-kubeadm-2nodes`, `python:3.8`, ...). Dockyard maps each id to its own images and a host count.
  */
 export interface EnvironmentSpec {
-  /** The hosts, host01 first: one container each. */
-  hosts: { name: string; image: string; workdir?: string }[];
+  /** The hosts, host01 first: one container each; `docker` ones run their own Docker engine. */
+  hosts: { name: string; image: string; workdir?: string; docker?: boolean }[];
   /** Shown to author and learner when the environment stands in for the original only in part. */
   note?: string;
   /** False: its sandboxes reach nothing beyond their own network (the admin's SANDBOX_INTERNET=off wins anyway). */
@@ -40,9 +40,29 @@ const twoHosts = (image: string, what: string): EnvironmentSpec => ({
   note: `The environment "${what}" runs here as two plain Linux hosts (host01 and host02), without its own software, so some steps may not work.`,
 });
 
-/** One Debian host serves every plain-Linux id; the rest fall back with a message until their images exist. */
-export function defaultEnvironmentMap(sandboxImage = "dockyard/sandbox:latest"): EnvironmentMap {
+/** Where the `docker` environment is allowed (SANDBOX_ALLOW_DOCKER=on), and its image. */
+export interface DockerEnvironment {
+  allowed: boolean;
+  image?: string;
+}
+
+/**
+ * One Debian host serves every plain-Linux id; `docker` and `docker-swarm` get hosts with their own Docker engine
+ * where the admin allows it (else plain hosts, saying so); the rest fall back with a message.
+ */
+export function defaultEnvironmentMap(
+  sandboxImage = "dockyard/sandbox:latest",
+  docker: DockerEnvironment = { allowed: false },
+): EnvironmentMap {
   const linux = single(sandboxImage);
+  const dockerImage = docker.image ?? "dockyard/sandbox-docker:latest";
+  const withDocker = (names: string[]): EnvironmentSpec => ({
+    hosts: names.map((name) => ({ name, image: dockerImage, docker: true })),
+  });
+  const dockerOff = (what: string, spec: EnvironmentSpec): EnvironmentSpec => ({
+    ...spec,
+    note: `The environment "${what}" needs Docker inside the sandbox, which is turned off on this Dockyard; it runs on ${spec.hosts.length === 1 ? "a plain Linux host" : "plain Linux hosts"}, so Docker commands will not work.`,
+  });
   return {
     environments: {
       "ubuntu*": linux,
@@ -51,7 +71,10 @@ export function defaultEnvironmentMap(sandboxImage = "dockyard/sandbox:latest"):
       "centos*": linux,
       // Katacoda's git environment opened its terminals in the scrapbook tutorial folder; its scenarios rely on it.
       git: single(sandboxImage, "/home/scrapbook/tutorial"),
-      "docker-swarm": twoHosts(sandboxImage, "docker-swarm"),
+      docker: docker.allowed ? withDocker(["host01"]) : dockerOff("docker", linux),
+      "docker-swarm": docker.allowed
+        ? withDocker(["host01", "host02"])
+        : dockerOff("docker-swarm", twoHosts(sandboxImage, "docker-swarm")),
       "kubernetes-kubeadm-2nodes": twoHosts(sandboxImage, "kubernetes-kubeadm-2nodes"),
     },
     fallback: linux,
@@ -85,6 +108,7 @@ const hostSpec = z.object({
     .string()
     .regex(/^\/[A-Za-z0-9._/-]*$/)
     .optional(),
+  docker: z.boolean().optional(),
 });
 const environmentSpec = z.object({
   hosts: z

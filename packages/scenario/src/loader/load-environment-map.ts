@@ -1,12 +1,21 @@
 import { readFileSync } from "node:fs";
-import { defaultEnvironmentMap, type EnvironmentMap, parseEnvironmentMap } from "../environments.ts";
+import {
+  type DockerEnvironment,
+  defaultEnvironmentMap,
+  type EnvironmentMap,
+  parseEnvironmentMap,
+} from "../environments.ts";
 
 /**
  * Dockyard's environment map: the built-in one for `sandboxImage`, with an admin's JSON file (ENVIRONMENTS_FILE)
  * laid over it. A file that cannot be read or is wrong throws, naming the file and the problem.
  */
-export function loadEnvironmentMap(file: string | undefined, sandboxImage?: string): EnvironmentMap {
-  const base = defaultEnvironmentMap(sandboxImage);
+export function loadEnvironmentMap(
+  file: string | undefined,
+  sandboxImage?: string,
+  docker?: DockerEnvironment,
+): EnvironmentMap {
+  const base = defaultEnvironmentMap(sandboxImage, docker);
   if (!file) return base;
   let text: string;
   try {
