@@ -21,3 +21,17 @@ test("the countdown warns near the end, and Extend gives the sandbox more time",
   await page.getByRole("button", { name: "Stop" }).click();
   await expect(page.getByRole("button", { name: "Start", exact: true })).toBeVisible();
 });
+
+test("Start streams its progress: queued, network, hosts, files, setup, ready", async ({ request }) => {
+  await request.get("/");
+  const res = await request.post("/api/scenarios/upload-assets/session");
+  expect(res.status()).toBe(200);
+  const events = (await res.text())
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { type: string; phase?: string; sessionId?: string });
+  const steps = events.map((e) => e.phase ?? e.type);
+  expect(steps).toEqual(["session", "queued", "network", "container", "starting", "files", "setup", "ready"]);
+  const sessionId = events[0]?.sessionId;
+  expect((await request.delete(`/api/sessions/${sessionId}`)).status()).toBe(200);
+});

@@ -49,7 +49,14 @@ export async function startPageScripts(sessionId: string, scenario: Scenario, st
  * A new sandbox: each host gets Killercoda's URL template and its share of the scenario's assets first, then the
  * intro's and the current step's scripts run.
  */
-export async function prepareSandbox(sessionId: string, scenario: Scenario, step: number, hosts: string[]) {
+export async function prepareSandbox(
+  sessionId: string,
+  scenario: Scenario,
+  step: number,
+  hosts: string[],
+  progress: (phase: "files" | "setup", message: string) => void = () => undefined,
+) {
+  progress("files", "Copying the scenario's files");
   const place = await scenarioPlace(scenario.slug);
   const hostFile = { path: "/etc/killercoda/host", content: Buffer.from(killercodaHostFile(sessionId)), mode: 0o644 };
   await Promise.all(
@@ -71,5 +78,6 @@ export async function prepareSandbox(sessionId: string, scenario: Scenario, step
       if (!put.ok) console.error(`[web] assets of ${scenario.slug} were not copied to ${host}: ${put.error.message}`);
     }),
   );
+  progress("setup", "Starting the setup scripts");
   await startPageScripts(sessionId, scenario, step, true);
 }

@@ -44,7 +44,8 @@ export const createSessionRequest = z.object({
 });
 export type CreateSessionRequest = z.infer<typeof createSessionRequest>;
 
-export const sessionPhase = z.enum(["network", "container", "starting", "ready"]);
+/** Start's steps as the page shows them: the gateway's (network to starting), then the web app's (files, setup). */
+export const sessionPhase = z.enum(["queued", "network", "container", "starting", "files", "setup", "ready"]);
 export type SessionPhase = z.infer<typeof sessionPhase>;
 
 /** POST /internal/sessions answers with newline-delimited JSON events, so the page can show progress. */

@@ -70,8 +70,9 @@ interface ProgressPayload {
 
 const PHASES: { phase: SessionPhase; label: string }[] = [
   { phase: "network", label: "Network" },
-  { phase: "container", label: "Container" },
-  { phase: "starting", label: "Starting" },
+  { phase: "container", label: "Hosts" },
+  { phase: "files", label: "Files" },
+  { phase: "setup", label: "Setup" },
   { phase: "ready", label: "Ready" },
 ];
 
@@ -731,13 +732,15 @@ function useVisited(active: string): Set<string> {
 
 function StartPanel({ sandbox, onStart }: { sandbox: Sandbox; onStart: () => void }) {
   if (sandbox.state === "starting") {
-    const reached = PHASES.findIndex((p) => p.phase === sandbox.phase);
+    // "starting" is part of making the hosts; "queued" comes before anything.
+    const phase = sandbox.phase === "starting" ? "container" : sandbox.phase;
+    const reached = PHASES.findIndex((p) => p.phase === phase);
     return (
       <div className="grid h-full place-items-center p-6">
         <div role="status" aria-live="polite" className="w-full max-w-sm text-slate-200">
           <p className="text-base font-semibold">Preparing your sandbox…</p>
           <p className="mt-1 text-sm text-slate-400">{sandbox.message}</p>
-          <ol className="mt-4 grid grid-cols-4 gap-2 text-xs">
+          <ol className="mt-4 grid grid-cols-5 gap-2 text-xs">
             {PHASES.map((p, i) => (
               <li key={p.phase} className="flex flex-col gap-1.5">
                 <span className={`h-1.5 rounded-full ${i <= reached ? "bg-sky-400" : "bg-slate-700"}`} />

@@ -92,18 +92,27 @@ export async function POST(_request: Request, { params }: { params: Promise<{ sl
           }
         };
         send({ type: "session", sessionId });
+        send({ type: "progress", phase: "queued", message: "Asking for a sandbox" });
         let outcome: "running" | "failed" | undefined;
         try {
           await readNdjson(upstream.value, async (value) => {
             const event = createSessionEvent.safeParse(value);
             if (!event.success) return;
+            // The hosts being up is not the end here: files and setup follow.
+            if (event.data.type === "progress" && event.data.phase === "ready") return;
             if (event.data.type === "ready") {
               outcome = "running";
               if (!(await transitionLabSession(db(), sessionId, ["starting"], "running"))) {
                 await removeSession(sessionId);
               } else {
                 const progress = await getProgress(db(), userId, slug);
-                await prepareSandbox(sessionId, scenario, progress?.currentStep ?? 0, event.data.hosts);
+                await prepareSandbox(
+                  sessionId,
+                  scenario,
+                  progress?.currentStep ?? 0,
+                  event.data.hosts,
+                  (phase, message) => send({ type: "progress", phase, message }),
+                );
               }
             } else if (event.data.type === "error") {
               outcome = "failed";
