@@ -55,6 +55,10 @@ const schema = z.object({
     .string()
     .regex(/^[0-9.]+\/\d{1,2}$/, "a CIDR such as 10.213.0.0/16")
     .default("10.213.0.0/16"),
+  /** Sandboxes kept warm per kind of session (the plain sandbox from the start, others once asked for); 0: none. */
+  SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(50).default(2),
+  /** The plain sandbox image, whose pool is warmed at boot. */
+  SANDBOX_IMAGE: z.string().default("dockyard/sandbox:latest"),
   SANDBOX_MAX_SESSIONS: z.coerce.number().int().min(1).default(100),
   SANDBOX_MAX_PER_USER: z.coerce.number().int().min(1).default(3),
   SANDBOX_MAX_STARTING: z.coerce.number().int().min(1).default(10),

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Db } from "@dockyard/db";
 import { dockyardError, type GatewayHealth } from "@dockyard/protocol";
-import type { SandboxDriver } from "@dockyard/sandbox";
+import type { SandboxDriver, SessionSpec } from "@dockyard/sandbox";
 import { sendError, sendJson } from "./http-io.ts";
 import { handleInternalApi } from "./internal-api.ts";
 import { PreviewProxy } from "./preview-proxy.ts";
@@ -22,6 +22,8 @@ export interface GatewayOptions {
   internet?: boolean;
   /** May hosts run their own Docker engine (the `docker` environment)? Default no. */
   allowDocker?: boolean;
+  /** Warm pool: how many sandboxes to keep ready per kind, and the kinds to warm from the start. Default none. */
+  pool?: { size: number; warm: SessionSpec["hosts"][] };
   /** Whether the host firewall that isolates sandboxes is in place (reported by /healthz). */
   isolation?: { ok: boolean; error?: string };
 }
@@ -54,7 +56,11 @@ const pathOf = (req: IncomingMessage) => new URL(req.url ?? "/", "http://gateway
 export function createGatewayServer(options: GatewayOptions): Gateway {
   // The manager counts open terminals through this, and the terminals report activity to it.
   let manager: SessionManager | undefined;
-  const terminals = new TerminalServer({ ...options, onActivity: (id) => manager?.touch(id) });
+  const terminals = new TerminalServer({
+    ...options,
+    onActivity: (id) => manager?.touch(id),
+    ownerOf: async (id, labelled) => (manager ? manager.ownerOf(id, labelled) : labelled),
+  });
   manager = new SessionManager({
     driver: options.driver,
     db: options.db,
@@ -62,6 +68,7 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     lifetime: { ...DEFAULT_LIFETIME, ...options.lifetime },
     internet: options.internet ?? true,
     allowDocker: options.allowDocker ?? false,
+    ...(options.pool ? { pool: options.pool } : {}),
     attachedTerminals: (id) => terminals.attached(id),
   });
   const sessions = manager;

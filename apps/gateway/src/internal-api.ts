@@ -54,7 +54,13 @@ export async function handleInternalApi(
     const send = (event: CreateSessionEvent) => res.write(`${JSON.stringify(event)}\n`);
     const result = await manager.create(admitted.value, send);
     send(
-      result.ok ? { type: "ready", hosts: result.value.hosts.map((h) => h.name) } : { type: "error", ...result.error },
+      result.ok
+        ? {
+            type: "ready",
+            hosts: result.value.hosts.map((h) => h.name),
+            ...(result.value.sessionId !== body.value.sessionId ? { sessionId: result.value.sessionId } : {}),
+          }
+        : { type: "error", code: result.error.code, message: result.error.message },
     );
     res.end();
     return true;

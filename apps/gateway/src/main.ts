@@ -39,6 +39,7 @@ const { server, internal, terminals, manager } = createGatewayServer({
   },
   internet: env.SANDBOX_INTERNET,
   allowDocker: env.SANDBOX_ALLOW_DOCKER,
+  pool: { size: env.SANDBOX_POOL_SIZE, warm: [[{ name: "host01", image: env.SANDBOX_IMAGE }]] },
   isolation,
 });
 
@@ -51,7 +52,10 @@ const reconcile = async (attempt = 1): Promise<void> => {
   await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** attempt)));
   return reconcile(attempt + 1);
 };
-void reconcile().then(() => manager.startReaper(env.SANDBOX_REAP_SECONDS * 1000));
+void reconcile().then(() => {
+  manager.startReaper(env.SANDBOX_REAP_SECONDS * 1000);
+  manager.warmPools();
+});
 
 server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST, async () => {
   const docker = await driver.ping();
@@ -68,8 +72,9 @@ const shutdown = () => {
   manager.stopReaper();
   terminals.closeAll();
   internal.close();
-  server.close(() => process.exit(0));
-  setTimeout(() => process.exit(0), 2000).unref();
+  // Warm sandboxes go with the gateway (a restart makes fresh ones); users' sandboxes stay.
+  void manager.drainPools().finally(() => server.close(() => process.exit(0)));
+  setTimeout(() => process.exit(0), 5000).unref();
 };
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);

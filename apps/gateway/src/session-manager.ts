@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import {
   createLease,
   type Db,
@@ -47,8 +48,22 @@ export interface SessionManagerOptions {
   allowDocker: boolean;
   /** How many terminals a session has open right now (the terminal edge knows). */
   attachedTerminals: (sessionId: string) => number;
+  /** Warm pool: sandboxes made ahead, per kind of session, so a Start only has to hand one over. */
+  pool?: { size: number; warm: SessionSpec["hosts"][] };
   log?: (line: string) => void;
 }
+
+/** The label owner of sandboxes waiting in the warm pool; a claimed one's owner is in its lease. */
+export const POOL_OWNER = "dockyard-pool";
+
+/** Sessions that could share a pooled sandbox: the same hosts (names, images, workdirs, docker) and internet. */
+const poolKey = (hosts: SessionSpec["hosts"], internet: boolean) =>
+  JSON.stringify({
+    hosts: hosts.map((h) => [h.name, h.image, h.workdir ?? null, Boolean(h.docker)]),
+    internet,
+  });
+
+const newSessionId = () => `s-${randomBytes(8).toString("hex")}`;
 
 /** A place reserved for a session that is about to be created. */
 export interface Admission {
@@ -69,6 +84,10 @@ export class SessionManager {
   private readonly starting = new Map<string, string>();
   private readonly lastActivity = new Map<string, number>();
   private admitting: Promise<unknown> = Promise.resolve();
+  /** Warm sandboxes by pool key, ready to hand over; and keys being refilled. */
+  private readonly pools = new Map<string, { hosts: SessionSpec["hosts"]; internet: boolean; ready: string[] }>();
+  private readonly refilling = new Map<string, Promise<void>>();
+  private closed = false;
   private reaper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SessionManagerOptions) {}
@@ -97,7 +116,14 @@ export class SessionManager {
       }
       const listed = await this.options.driver.listSessions();
       if (!listed.ok) return err(listed.error);
-      const owners = new Map(listed.value.map((s) => [s.sessionId, s.userId]));
+      // Pooled sandboxes waiting for someone count for nobody; a claimed one counts for its lease's owner.
+      const leased = new Map((await listLeases(this.options.db)).map((l) => [l.sessionId, l.userId]));
+      const owners = new Map(
+        listed.value.flatMap((s) => {
+          const owner = leased.get(s.sessionId) ?? s.userId;
+          return owner === POOL_OWNER ? [] : [[s.sessionId, owner] as const];
+        }),
+      );
       for (const [id, user] of this.starting) owners.set(id, user);
       if (owners.has(spec.sessionId))
         return err(dockyardError("CONFLICT", `Session ${spec.sessionId} exists already.`));
@@ -120,9 +146,17 @@ export class SessionManager {
     return decision;
   }
 
-  /** Creates an admitted session and gives it a lease; a failed start leaves nothing behind (the driver's rule). */
+  /**
+   * Creates an admitted session, or hands over a warm one from the pool (which keeps its own id), and gives it a
+   * lease; a failed start leaves nothing behind (the driver's rule).
+   */
   async create(admission: Admission, onEvent: (event: CreateSessionEvent) => void): Promise<Result<SessionState>> {
     const { spec } = admission;
+    const warm = await this.claimWarm(spec, onEvent);
+    if (warm) {
+      this.starting.delete(spec.sessionId);
+      return ok(warm);
+    }
     try {
       const made = await this.options.driver.createSession(spec, onEvent);
       if (made.ok) {
@@ -142,7 +176,97 @@ export class SessionManager {
     const state = await this.options.driver.inspectSession(sessionId);
     if (!state.ok) return state;
     const lease = await getLease(this.options.db, sessionId);
-    return ok({ ...state.value, ...(lease ? { lease: leaseOf(lease) } : {}) });
+    return ok({
+      ...state.value,
+      ...(lease ? { userId: lease.userId, lease: leaseOf(lease) } : {}),
+    });
+  }
+
+  /** Whose a session is: its lease says (a pooled sandbox's labels name the pool), else its labels. */
+  async ownerOf(sessionId: string, labelled: string): Promise<string> {
+    return (await getLease(this.options.db, sessionId))?.userId ?? labelled;
+  }
+
+  /** A warm sandbox of the right kind, now the user's; undefined when the pool has none. */
+  private async claimWarm(
+    spec: SessionSpec,
+    onEvent: (event: CreateSessionEvent) => void,
+  ): Promise<SessionState | undefined> {
+    const key = poolKey(spec.hosts, spec.internet !== false);
+    const pool = this.pools.get(key);
+    while (pool && pool.ready.length > 0) {
+      const id = pool.ready.shift() ?? "";
+      const state = await this.options.driver.inspectSession(id);
+      if (!state.ok || !state.value.hosts.every((h) => h.running)) {
+        await this.options.driver.removeSession(id);
+        continue;
+      }
+      await createLease(this.options.db, { sessionId: id, userId: spec.userId }, this.options.lifetime);
+      this.lastActivity.set(id, Date.now());
+      onEvent({ type: "progress", phase: "starting", message: "A warm sandbox is yours" });
+      void this.refill(key);
+      return { ...state.value, userId: spec.userId };
+    }
+    // Asked for once, kept warm from now on.
+    if ((this.options.pool?.size ?? 0) > 0 && !pool) {
+      this.pools.set(key, { hosts: spec.hosts, internet: spec.internet !== false, ready: [] });
+      void this.refill(key);
+    }
+    return undefined;
+  }
+
+  /** Makes pooled sandboxes of one kind, one at a time, until the pool is full. */
+  private refill(key: string): Promise<void> {
+    const running = this.refilling.get(key);
+    if (running) return running;
+    const work = this.fill(key).finally(() => this.refilling.delete(key));
+    this.refilling.set(key, work);
+    return work;
+  }
+
+  private async fill(key: string): Promise<void> {
+    const pool = this.pools.get(key);
+    const size = this.options.pool?.size ?? 0;
+    if (!pool) return;
+    while (!this.closed && pool.ready.length < size) {
+      const sessionId = newSessionId();
+      const made = await this.options.driver.createSession(
+        { sessionId, userId: POOL_OWNER, scenario: "pool", hosts: pool.hosts, internet: pool.internet },
+        () => undefined,
+      );
+      if (!made.ok) {
+        this.log(`the warm pool could not make a sandbox: ${made.error.message}`);
+        break;
+      }
+      if (this.closed) {
+        await this.options.driver.removeSession(sessionId);
+        break;
+      }
+      pool.ready.push(sessionId);
+    }
+  }
+
+  /** Fills the pools the admin asked to keep warm from the start. */
+  warmPools(): void {
+    for (const hosts of this.options.pool?.warm ?? []) {
+      const key = poolKey(hosts, this.options.internet);
+      if (!this.pools.has(key)) this.pools.set(key, { hosts, internet: this.options.internet, ready: [] });
+      void this.refill(key);
+    }
+  }
+
+  /** Removes the warm sandboxes (shutdown): a restart makes fresh ones. */
+  async drainPools(): Promise<void> {
+    this.closed = true;
+    // A sandbox being made for the pool finishes first, then goes with the rest.
+    await Promise.all(this.refilling.values());
+    const ids = [...this.pools.values()].flatMap((p) => p.ready.splice(0));
+    await Promise.all(ids.map((id) => this.options.driver.removeSession(id)));
+  }
+
+  /** How many warm sandboxes wait, in all. */
+  warmCount(): number {
+    return [...this.pools.values()].reduce((n, p) => n + p.ready.length, 0);
   }
 
   async extend(sessionId: string): Promise<Result<SessionLease>> {
@@ -221,6 +345,11 @@ export class SessionManager {
     for (const session of listed.value) {
       const lease = leases.get(session.sessionId);
       leases.delete(session.sessionId);
+      if (!lease && session.userId === POOL_OWNER) {
+        // A warm sandbox from before the restart: the pool makes fresh ones.
+        await this.options.driver.removeSession(session.sessionId);
+        continue;
+      }
       const alive = lease && lease.expiresAt.getTime() > now && session.containers > 0;
       if (alive) {
         adopted.push(session.sessionId);

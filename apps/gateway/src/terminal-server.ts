@@ -19,6 +19,8 @@ export interface TerminalServerOptions {
   allowedOrigins: string[];
   /** A terminal of the session was opened or typed into: the session is in use. */
   onActivity?: (sessionId: string) => void;
+  /** Whose a session is, when something other than its labels knows better (a sandbox from the warm pool). */
+  ownerOf?: (sessionId: string, labelled: string) => Promise<string>;
 }
 
 const HEARTBEAT_MS = 30_000;
@@ -92,7 +94,8 @@ export class TerminalServer {
     }
     const session = await this.options.driver.inspectSession(sid);
     if (!session.ok) return rejectUpgrade(socket, session.error);
-    if (session.value.userId !== sub) {
+    const owner = this.options.ownerOf ? await this.options.ownerOf(sid, session.value.userId) : session.value.userId;
+    if (owner !== sub) {
       return rejectUpgrade(socket, dockyardError("FORBIDDEN", "This sandbox belongs to someone else."));
     }
     const cols = clampSize(url.searchParams.get("cols"), 80);

@@ -39,6 +39,8 @@ async function startGateway(publicPort: number, internalPort: number) {
       DOCKYARD_INSTANCE: INSTANCE,
       DATABASE_URL: store.url,
       WEB_PUBLIC_URL: "http://localhost:3000",
+      // No warm pool: a killed gateway could leave one being made behind this test's back.
+      SANDBOX_POOL_SIZE: "0",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

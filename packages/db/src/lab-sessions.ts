@@ -52,3 +52,12 @@ export async function findActiveLabSession(db: Db, userId: string, scenarioSlug:
 export async function getLabSession(db: Db, id: string) {
   return db.labSession.findUnique({ where: { id } });
 }
+
+/**
+ * Gives a starting session the id of the sandbox it got (one from the gateway's warm pool keeps its own). False when
+ * the session is no longer starting (superseded), and nothing changes.
+ */
+export async function renameLabSession(db: Db, from: string, to: string): Promise<boolean> {
+  const { count } = await db.labSession.updateMany({ where: { id: from, status: "starting" }, data: { id: to } });
+  return count === 1;
+}

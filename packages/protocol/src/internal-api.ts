@@ -51,7 +51,12 @@ export type SessionPhase = z.infer<typeof sessionPhase>;
 /** POST /internal/sessions answers with newline-delimited JSON events, so the page can show progress. */
 export const createSessionEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("progress"), phase: sessionPhase, message: z.string() }),
-  z.object({ type: z.literal("ready"), hosts: z.array(hostName) }),
+  z.object({
+    type: z.literal("ready"),
+    hosts: z.array(hostName),
+    /** The session's id when it differs from the one asked for (a sandbox from the warm pool keeps its own). */
+    sessionId: sessionId.optional(),
+  }),
   z.object({ type: z.literal("error"), code: z.enum(errorCodeList), message: z.string() }),
 ]);
 export type CreateSessionEvent = z.infer<typeof createSessionEvent>;

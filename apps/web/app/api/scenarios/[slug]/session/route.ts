@@ -1,5 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { createLabSession, findActiveLabSession, getProgress, transitionLabSession } from "@dockyard/db";
+import {
+  createLabSession,
+  findActiveLabSession,
+  getProgress,
+  renameLabSession,
+  transitionLabSession,
+} from "@dockyard/db";
 import { createSessionEvent, type LabStartEvent } from "@dockyard/protocol";
 import { readNdjson } from "@/lib/read-ndjson.ts";
 import { findScenario } from "@/server/catalog.ts";
@@ -63,7 +69,8 @@ export async function POST(_request: Request, { params }: { params: Promise<{ sl
     );
   }
 
-  const { sessionId } = decision;
+  // A sandbox from the gateway's warm pool keeps its own id; the record follows it (see below).
+  let { sessionId } = decision;
   const environment = environmentFor(scenario.imageId);
   const upstream = await requestSession({
     sessionId,
@@ -102,6 +109,16 @@ export async function POST(_request: Request, { params }: { params: Promise<{ sl
             if (event.data.type === "progress" && event.data.phase === "ready") return;
             if (event.data.type === "ready") {
               outcome = "running";
+              const handed = event.data.sessionId;
+              if (handed && handed !== sessionId) {
+                if (!(await renameLabSession(db(), sessionId, handed))) {
+                  // Superseded meanwhile: the warm sandbox is not wanted after all.
+                  await removeSession(handed);
+                  return undefined;
+                }
+                sessionId = handed;
+                send({ type: "session", sessionId });
+              }
               if (!(await transitionLabSession(db(), sessionId, ["starting"], "running"))) {
                 await removeSession(sessionId);
               } else {

@@ -1,0 +1,118 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import type { CreateSessionEvent, SessionInfo } from "@dockyard/protocol";
+import { DockerDriver } from "@dockyard/sandbox";
+import { mintTerminalToken } from "@dockyard/token";
+import Docker from "dockerode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { createGatewayServer } from "../src/gateway-server.ts";
+import { POOL_OWNER } from "../src/session-manager.ts";
+import { tempDb } from "./temp-db.ts";
+
+// The warm pool, through the real gateway against the real Docker engine.
+const SECRET = "pool-test-secret-0123456789";
+const IMAGE = "dockyard/sandbox:latest";
+const store = tempDb();
+const driver = new DockerDriver({ docker: new Docker(), instance: `pool-${randomBytes(3).toString("hex")}` });
+const gateway = createGatewayServer({
+  driver,
+  secret: SECRET,
+  allowedOrigins: [],
+  webUrl: "http://localhost:3000",
+  db: store.db,
+  limits: { maxPerUser: 1 },
+  pool: { size: 2, warm: [[{ name: "host01", image: IMAGE }]] },
+});
+let base = "";
+let publicBase = "";
+const sid = () => `s-${randomBytes(8).toString("hex")}`;
+
+async function start(userId: string) {
+  const asked = sid();
+  const res = await fetch(`${base}/internal/sessions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
+    body: JSON.stringify({ sessionId: asked, userId, scenario: "pool", hosts: [{ name: "host01", image: IMAGE }] }),
+  });
+  const events = (await res.text())
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as CreateSessionEvent);
+  return { asked, events, status: res.status };
+}
+
+async function until(condition: () => boolean, what: string) {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+}
+
+const terminalStatus = (sessionId: string, userId: string) =>
+  new Promise<number>((resolve) => {
+    const token = mintTerminalToken({ sub: userId, sid: sessionId, host: "host01", mode: "write" }, SECRET);
+    const ws = new WebSocket(`${publicBase.replace("http", "ws")}/terminal?token=${encodeURIComponent(token)}`, {
+      headers: { origin: publicBase },
+    });
+    ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on("open", () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on("error", () => undefined);
+  });
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => gateway.internal.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => gateway.server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(gateway.internal.address() as AddressInfo).port}`;
+  publicBase = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+  gateway.manager.warmPools();
+  await until(() => gateway.manager.warmCount() === 2, "the pool to fill");
+}, 60_000);
+
+afterAll(async () => {
+  await gateway.manager.drainPools();
+  const listed = await driver.listSessions();
+  if (listed.ok) await Promise.all(listed.value.map((s) => driver.removeSession(s.sessionId)));
+  gateway.server.close();
+  gateway.internal.close();
+  await store.drop();
+});
+
+describe("the warm pool", () => {
+  it("hands a warm sandbox over under its own id, owned by the one who asked, and fills up again", async () => {
+    const { asked, events } = await start("alice");
+    const ready = events.at(-1);
+    expect(ready).toMatchObject({ type: "ready", hosts: ["host01"] });
+    const handed = ready?.type === "ready" ? (ready.sessionId ?? "") : "";
+    expect(handed).toMatch(/^s-[0-9a-f]{16}$/);
+    expect(handed).not.toBe(asked);
+    expect(events.some((e) => e.type === "progress" && e.message === "A warm sandbox is yours")).toBe(true);
+
+    const info = await fetch(`${base}/internal/sessions/${handed}`, { headers: { authorization: `Bearer ${SECRET}` } });
+    const body = (await info.json()) as SessionInfo;
+    expect(body.userId).toBe("alice");
+    expect(body.lease).toBeDefined();
+    expect(await terminalStatus(handed, "alice")).toBe(101);
+    expect(await terminalStatus(handed, POOL_OWNER)).toBe(403);
+    expect(await terminalStatus(handed, "mallory")).toBe(403);
+
+    await until(() => gateway.manager.warmCount() === 2, "the pool to fill again");
+  });
+
+  it("counts a handed-over sandbox for its new owner, and waiting ones for nobody", async () => {
+    // alice has one (limit 1); bob has none though two wait in the pool.
+    expect((await start("alice")).status).toBe(429);
+    expect((await start("bob")).status).toBe(200);
+  });
+
+  it("goes with the gateway: draining removes the waiting sandboxes only", async () => {
+    await until(() => gateway.manager.warmCount() === 2, "the pool to fill again");
+    const before = await driver.listSessions();
+    await gateway.manager.drainPools();
+    const after = await driver.listSessions();
+    expect(before.ok && after.ok && before.value.length - after.value.length).toBe(2);
+    // alice's and bob's stay (they came from the pool, so their labels still say so: the lease says whose they are).
+    expect(after.ok && after.value.length).toBe(2);
+  });
+});
