@@ -21,7 +21,7 @@ describe("a two-host session", () => {
         scenario: "multi-host",
         hosts: [
           { name: "host01", image: "dockyard/sandbox:latest" },
-          { name: "host02", image: "dockyard/sandbox:latest" },
+          { name: "host02", image: "dockyard/sandbox:latest", limits: { memoryMb: 300, cpus: 0.5, pids: 100 } },
         ],
       },
       (event) => phases.push(event.type === "progress" ? `${event.phase}:${event.message}` : event.type),
@@ -33,6 +33,16 @@ describe("a two-host session", () => {
     expect(two?.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(one?.ip).not.toBe(two?.ip);
     expect(phases).toEqual(expect.arrayContaining(["container:Creating host01", "container:Creating host02"]));
+    // host02's environment gave it limits of its own; host01 has the defaults.
+    const docker = new Docker();
+    const second = await docker.getContainer(`dockyard-${sessionId}-host02`).inspect();
+    expect([second.HostConfig.Memory, second.HostConfig.NanoCpus, second.HostConfig.PidsLimit]).toEqual([
+      300 * 1024 * 1024,
+      0.5e9,
+      100,
+    ]);
+    const first = await docker.getContainer(`dockyard-${sessionId}-host01`).inspect();
+    expect(first.HostConfig.Memory).toBe(1024 * 1024 * 1024);
 
     const listen = await driver.runBackground({
       sessionId,

@@ -17,6 +17,18 @@ export const MAX_SCRIPT_BYTES = 100 * 1024;
 /** Names a background script's log file: /var/log/killercoda/<name>.log. */
 export const backgroundName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/);
 
+/** Bounds keep an environment file from asking for a whole machine. */
+export const hostLimits = z.object({
+  memoryMb: z
+    .number()
+    .int()
+    .min(64)
+    .max(64 * 1024)
+    .optional(),
+  cpus: z.number().min(0.1).max(64).optional(),
+  pids: z.number().int().min(32).max(65536).optional(),
+});
+
 export const createSessionRequest = z.object({
   sessionId,
   userId: z.string().min(1).max(128),
@@ -35,6 +47,8 @@ export const createSessionRequest = z.object({
           .optional(),
         /** The host runs its own Docker engine (the gateway refuses unless its admin allowed that). */
         docker: z.boolean().optional(),
+        /** Limits for this host instead of the gateway's defaults (an environment's choice). */
+        limits: hostLimits.optional(),
       }),
     )
     .min(1)

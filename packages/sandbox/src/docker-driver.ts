@@ -255,6 +255,13 @@ export class DockerDriver implements SandboxDriver {
     const made = await Promise.all(
       spec.hosts.map(async (host): Promise<DockyardError | undefined> => {
         onEvent({ type: "progress", phase: "container", message: `Creating ${host.name}` });
+        // An environment may give its hosts other limits than the driver's defaults.
+        const limits: SandboxLimits = {
+          ...this.limits,
+          ...(host.limits?.memoryMb ? { memoryBytes: host.limits.memoryMb * 1024 * 1024 } : {}),
+          ...(host.limits?.cpus ? { cpus: host.limits.cpus } : {}),
+          ...(host.limits?.pids ? { pids: host.limits.pids } : {}),
+        };
         try {
           const options: Docker.ContainerCreateOptions = {
             name: containerName(spec.sessionId, host.name),
@@ -268,14 +275,14 @@ export class DockerDriver implements SandboxDriver {
               CapDrop: ["ALL"],
               CapAdd: CAPABILITIES,
               SecurityOpt: ["no-new-privileges"],
-              PidsLimit: this.limits.pids,
-              Memory: this.limits.memoryBytes,
-              MemorySwap: this.limits.memoryBytes,
-              NanoCpus: Math.round(this.limits.cpus * 1e9),
+              PidsLimit: limits.pids,
+              Memory: limits.memoryBytes,
+              MemorySwap: limits.memoryBytes,
+              NanoCpus: Math.round(limits.cpus * 1e9),
               Ulimits: [{ Name: "nofile", Soft: 8192, Hard: 16384 }],
               RestartPolicy: { Name: "no" },
               LogConfig: { Type: "none", Config: {} },
-              ...(host.docker ? DOCKER_HOST_CONFIG(this.limits) : {}),
+              ...(host.docker ? DOCKER_HOST_CONFIG(limits) : {}),
             },
             NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [host.name] } } },
           };

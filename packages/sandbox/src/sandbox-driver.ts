@@ -18,9 +18,16 @@ export interface SessionSpec {
   userId: string;
   scenario: string;
   /** `docker`: the host runs its own Docker engine, with the extra privileges that takes. */
-  hosts: { name: string; image: string; workdir?: string; docker?: boolean }[];
+  hosts: { name: string; image: string; workdir?: string; docker?: boolean; limits?: HostLimits }[];
   /** False: the session's network reaches nothing beyond its own hosts (and the host's replies). Default true. */
   internet?: boolean;
+}
+
+/** Per-host limits an environment may set instead of the driver's defaults. */
+export interface HostLimits {
+  memoryMb?: number;
+  cpus?: number;
+  pids?: number;
 }
 
 /** A session as its labels tell it, with how many of its containers exist and run. */

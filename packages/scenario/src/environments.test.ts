@@ -53,7 +53,7 @@ describe("parseEnvironmentMap", () => {
     const parsed = parseEnvironmentMap(
       JSON.stringify({
         environments: {
-          "Python:3.8": { hosts: [{ name: "host01", image: "dockyard/python:3.8" }] },
+          "Python:3.8": { hosts: [{ name: "host01", image: "dockyard/python:3.8", limits: { memoryMb: 2048 } }] },
           "kubernetes-*": {
             hosts: [
               { name: "controlplane", image: "k8s:1" },
@@ -67,7 +67,7 @@ describe("parseEnvironmentMap", () => {
     );
     if (!parsed.ok) throw new Error(parsed.error);
     expect(resolveEnvironment("python:3.8", parsed.map)).toEqual({
-      hosts: [{ name: "host01", image: "dockyard/python:3.8" }],
+      hosts: [{ name: "host01", image: "dockyard/python:3.8", limits: { memoryMb: 2048 } }],
       exact: true,
     });
     expect(resolveEnvironment("kubernetes-cluster:1.18", parsed.map).hosts.map((h) => h.name)).toEqual([
@@ -96,6 +96,14 @@ describe("parseEnvironmentMap", () => {
       /must differ/,
     ],
     [JSON.stringify({ environment: {} }), /environment/],
+    [
+      JSON.stringify({ environments: { x: { hosts: [{ name: "a", image: "i", limits: { memoryMb: 10 } }] } } }),
+      /memoryMb/,
+    ],
+    [
+      JSON.stringify({ environments: { x: { hosts: [{ name: "a", image: "i", limits: { disk: 1 } }] } } }),
+      /disk|limits/,
+    ],
   ])("refuses %s with the reason", (text, reason) => {
     const parsed = parseEnvironmentMap(text, base);
     expect(parsed.ok).toBe(false);

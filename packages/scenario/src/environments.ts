@@ -6,7 +6,13 @@ import { z } from "zod";
  */
 export interface EnvironmentSpec {
   /** The hosts, host01 first: one container each; `docker` ones run their own Docker engine. */
-  hosts: { name: string; image: string; workdir?: string; docker?: boolean }[];
+  hosts: {
+    name: string;
+    image: string;
+    workdir?: string;
+    docker?: boolean;
+    limits?: { memoryMb?: number; cpus?: number; pids?: number };
+  }[];
   /** Shown to author and learner when the environment stands in for the original only in part. */
   note?: string;
   /** False: its sandboxes reach nothing beyond their own network (the admin's SANDBOX_INTERNET=off wins anyway). */
@@ -109,6 +115,18 @@ const hostSpec = z.object({
     .regex(/^\/[A-Za-z0-9._/-]*$/)
     .optional(),
   docker: z.boolean().optional(),
+  limits: z
+    .strictObject({
+      memoryMb: z
+        .number()
+        .int()
+        .min(64)
+        .max(64 * 1024)
+        .optional(),
+      cpus: z.number().min(0.1).max(64).optional(),
+      pids: z.number().int().min(32).max(65536).optional(),
+    })
+    .optional(),
 });
 const environmentSpec = z.object({
   hosts: z
