@@ -24,8 +24,13 @@ export interface GatewayOptions {
   allowDocker?: boolean;
   /** Warm pool: how many sandboxes to keep ready per kind, and the kinds to warm from the start. Default none. */
   pool?: { size: number; warm: SessionSpec["hosts"][] };
-  /** Whether the host firewall that isolates sandboxes is in place (reported by /healthz). */
-  isolation?: { ok: boolean; error?: string };
+  /**
+   * Whether the host firewall that isolates sandboxes is in place (reported by /healthz). When it should be but is
+   * not (`required`), no sandbox starts.
+   */
+  isolation?: { ok: boolean; error?: string; required?: boolean };
+  /** This installation's name (the sandboxes' dockyard.instance): its leases are told apart by it. */
+  engine?: string;
 }
 
 export const DEFAULT_LIMITS: AdmissionLimits = { maxSessions: 100, maxPerUser: 3, maxStarting: 10 };
@@ -40,14 +45,16 @@ export interface Gateway {
   manager: SessionManager;
 }
 
-function health(options: GatewayOptions, res: ServerResponse): void {
+function health(options: GatewayOptions, manager: SessionManager, res: ServerResponse): void {
   void options.driver.ping().then((docker) => {
+    const ready = docker.ok && manager.isReady();
     const body: GatewayHealth = {
-      ok: docker.ok,
+      ok: ready,
       docker: docker.ok ? { ok: true, version: docker.value.version } : { ok: false, error: docker.error.message },
       ...(options.isolation ? { isolation: options.isolation } : {}),
+      ...(docker.ok && !manager.isReady() ? { starting: true } : {}),
     };
-    sendJson(res, docker.ok ? 200 : 503, body);
+    sendJson(res, ready ? 200 : 503, body);
   });
 }
 
@@ -56,6 +63,7 @@ const pathOf = (req: IncomingMessage) => new URL(req.url ?? "/", "http://gateway
 export function createGatewayServer(options: GatewayOptions): Gateway {
   // The manager counts open terminals through this, and the terminals report activity to it.
   let manager: SessionManager | undefined;
+  let previews: PreviewProxy | undefined;
   const terminals = new TerminalServer({
     ...options,
     onActivity: (id) => manager?.touch(id),
@@ -69,19 +77,24 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     internet: options.internet ?? true,
     allowDocker: options.allowDocker ?? false,
     ...(options.pool ? { pool: options.pool } : {}),
+    ...(options.engine ? { engine: options.engine } : {}),
+    ...(options.isolation?.required && !options.isolation.ok
+      ? { isolationProblem: options.isolation.error ?? "the host firewall is not in place." }
+      : {}),
+    onRemoved: (id) => previews?.forget(id),
     attachedTerminals: (id) => terminals.attached(id),
   });
   const sessions = manager;
-  const previews = new PreviewProxy(options);
+  previews = new PreviewProxy(options);
 
   const server = createServer((req, res) => {
-    if (previews.handleRequest(req, res)) return;
+    if (previews?.handleRequest(req, res)) return;
     const path = pathOf(req);
-    if (path === "/healthz" && req.method === "GET") return health(options, res);
+    if (path === "/healthz" && req.method === "GET") return health(options, sessions, res);
     sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${path}.`));
   });
   server.on("upgrade", (req, socket, head) => {
-    if (previews.handleUpgrade(req, socket, head)) return;
+    if (previews?.handleUpgrade(req, socket, head)) return;
     terminals.handleUpgrade(req, socket, head).catch((error: unknown) => {
       console.error("[gateway] upgrade failed", error);
       socket.destroy();
@@ -90,8 +103,8 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
 
   const internal = createServer((req, res) => {
     const path = pathOf(req);
-    if (path === "/healthz" && req.method === "GET") return health(options, res);
-    handleInternalApi(req, res, options.driver, sessions, options.secret, { removed: (id) => previews.forget(id) })
+    if (path === "/healthz" && req.method === "GET") return health(options, sessions, res);
+    handleInternalApi(req, res, options.driver, sessions, options.secret, { removed: (id) => previews?.forget(id) })
       .then((handled) => {
         if (!handled) sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${path}.`));
       })

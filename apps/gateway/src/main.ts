@@ -14,11 +14,15 @@ const driver = new DockerDriver({
 
 // Sandboxes are kept from the host and from blocked networks by the host firewall; without it they still run, and
 // /healthz says isolation is off.
-let isolation: { ok: boolean; error?: string } = { ok: false, error: "SANDBOX_FIREWALL is off" };
+let isolation: { ok: boolean; error?: string; required?: boolean } = {
+  ok: false,
+  error: "SANDBOX_FIREWALL is off",
+  required: false,
+};
 if (env.SANDBOX_FIREWALL === "on") {
   const firewall = await ensureFirewall({ blockedNetworks: env.SANDBOX_BLOCKED_NETWORKS });
-  isolation = firewall.ok ? { ok: true } : { ok: false, error: firewall.error.message };
-  if (!firewall.ok) console.error(`[gateway] WARNING: ${firewall.error.message}`);
+  isolation = firewall.ok ? { ok: true, required: true } : { ok: false, error: firewall.error.message, required: true };
+  if (!firewall.ok) console.error(`[gateway] ERROR: ${firewall.error.message} No sandbox will start until it is.`);
 }
 
 const { server, internal, terminals, manager } = createGatewayServer({
@@ -41,6 +45,7 @@ const { server, internal, terminals, manager } = createGatewayServer({
   allowDocker: env.SANDBOX_ALLOW_DOCKER,
   pool: { size: env.SANDBOX_POOL_SIZE, warm: [[{ name: "host01", image: env.SANDBOX_IMAGE }]] },
   isolation,
+  engine: env.DOCKYARD_INSTANCE,
 });
 
 // What a restart finds: sandboxes with a live lease are adopted, the rest removed, and records of gone ones closed.

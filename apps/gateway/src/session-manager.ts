@@ -48,6 +48,12 @@ export interface SessionManagerOptions {
   allowDocker: boolean;
   /** How many terminals a session has open right now (the terminal edge knows). */
   attachedTerminals: (sessionId: string) => number;
+  /** Which installation's leases are this gateway's (the sandboxes' dockyard.instance). */
+  engine?: string;
+  /** Set when the host firewall is not in place: no sandbox starts until it is (or the admin turns it off). */
+  isolationProblem?: string;
+  /** A session was removed (so caches of its addresses go). */
+  onRemoved?: (sessionId: string) => void;
   /** Warm pool: sandboxes made ahead, per kind of session, so a Start only has to hand one over. */
   pool?: { size: number; warm: SessionSpec["hosts"][] };
   log?: (line: string) => void;
@@ -59,7 +65,7 @@ export const POOL_OWNER = "dockyard-pool";
 /** Sessions that could share a pooled sandbox: the same hosts (names, images, workdirs, docker) and internet. */
 const poolKey = (hosts: SessionSpec["hosts"], internet: boolean) =>
   JSON.stringify({
-    hosts: hosts.map((h) => [h.name, h.image, h.workdir ?? null, Boolean(h.docker)]),
+    hosts: hosts.map((h) => [h.name, h.image, h.workdir ?? null, Boolean(h.docker), h.limits ?? null]),
     internet,
   });
 
@@ -88,6 +94,9 @@ export class SessionManager {
   private readonly pools = new Map<string, { hosts: SessionSpec["hosts"]; internet: boolean; ready: string[] }>();
   private readonly refilling = new Map<string, Promise<void>>();
   private closed = false;
+  /** True from the start of reconciling until it succeeds: no admissions meanwhile. */
+  private reconciling = false;
+  private reaping = false;
   private reaper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SessionManagerOptions) {}
@@ -102,6 +111,20 @@ export class SessionManager {
    */
   admit(spec: SessionSpec): Promise<Result<Admission>> {
     const decision = this.admitting.then(async (): Promise<Result<Admission>> => {
+      if (this.reconciling) {
+        return err({
+          ...dockyardError("NOT_READY", "The gateway is still taking stock of its sandboxes."),
+          retryAfterSeconds: 3,
+        });
+      }
+      if (this.options.isolationProblem) {
+        return err(
+          dockyardError(
+            "SANDBOX_FAILED",
+            `No sandbox starts without isolation: ${this.options.isolationProblem} Fix it, or set SANDBOX_FIREWALL=off where another firewall does the job.`,
+          ),
+        );
+      }
       if (spec.hosts.some((h) => h.docker) && !this.options.allowDocker) {
         return err(
           dockyardError(
@@ -117,7 +140,7 @@ export class SessionManager {
       const listed = await this.options.driver.listSessions();
       if (!listed.ok) return err(listed.error);
       // Pooled sandboxes waiting for someone count for nobody; a claimed one counts for its lease's owner.
-      const leased = new Map((await listLeases(this.options.db)).map((l) => [l.sessionId, l.userId]));
+      const leased = new Map((await this.leases()).map((l) => [l.sessionId, l.userId]));
       const owners = new Map(
         listed.value.flatMap((s) => {
           const owner = leased.get(s.sessionId) ?? s.userId;
@@ -152,15 +175,12 @@ export class SessionManager {
    */
   async create(admission: Admission, onEvent: (event: CreateSessionEvent) => void): Promise<Result<SessionState>> {
     const { spec } = admission;
-    const warm = await this.claimWarm(spec, onEvent);
-    if (warm) {
-      this.starting.delete(spec.sessionId);
-      return ok(warm);
-    }
     try {
+      const warm = await this.claimWarm(spec, onEvent);
+      if (warm) return ok(warm);
       const made = await this.options.driver.createSession(spec, onEvent);
       if (made.ok) {
-        await createLease(this.options.db, { sessionId: spec.sessionId, userId: spec.userId }, this.options.lifetime);
+        await createLease(this.options.db, this.leaseFor(spec.sessionId, spec.userId), this.options.lifetime);
         this.lastActivity.set(spec.sessionId, Date.now());
       }
       return made;
@@ -201,7 +221,13 @@ export class SessionManager {
         await this.options.driver.removeSession(id);
         continue;
       }
-      await createLease(this.options.db, { sessionId: id, userId: spec.userId }, this.options.lifetime);
+      try {
+        await createLease(this.options.db, this.leaseFor(id, spec.userId), this.options.lifetime);
+      } catch (error) {
+        // Nobody's, then: it goes, rather than linger uncounted.
+        await this.options.driver.removeSession(id);
+        throw error;
+      }
       this.lastActivity.set(id, Date.now());
       onEvent({ type: "progress", phase: "starting", message: "A warm sandbox is yours" });
       void this.refill(key);
@@ -264,6 +290,11 @@ export class SessionManager {
     await Promise.all(ids.map((id) => this.options.driver.removeSession(id)));
   }
 
+  /** False while the gateway takes stock of its sandboxes (at boot, and while Docker does not answer then). */
+  isReady(): boolean {
+    return !this.reconciling;
+  }
+
   /** How many warm sandboxes wait, in all. */
   warmCount(): number {
     return [...this.pools.values()].reduce((n, p) => n + p.ready.length, 0);
@@ -281,8 +312,18 @@ export class SessionManager {
     this.lastActivity.set(sessionId, Date.now());
   }
 
+  private leaseFor(sessionId: string, userId: string) {
+    return { sessionId, userId, engine: this.options.engine ?? "local" };
+  }
+
+  /** This installation's leases (another gateway's, on the same database, are not ours to judge). */
+  private async leases() {
+    return (await listLeases(this.options.db)).filter((l) => l.engine === (this.options.engine ?? "local"));
+  }
+
   async remove(sessionId: string, why?: string): Promise<Result<{ containers: number; networks: number }>> {
     const removed = await this.options.driver.removeSession(sessionId);
+    this.options.onRemoved?.(sessionId);
     if (removed.ok) {
       await deleteLease(this.options.db, sessionId);
       this.lastActivity.delete(sessionId);
@@ -298,6 +339,7 @@ export class SessionManager {
   async reap(now = Date.now()): Promise<{ expired: string[]; idle: string[]; disk: string[] }> {
     const expired: string[] = [];
     for (const lease of await expiredLeases(this.options.db, new Date(now))) {
+      if (lease.engine !== (this.options.engine ?? "local")) continue;
       if (this.starting.has(lease.sessionId)) continue;
       const removed = await this.remove(lease.sessionId, "The sandbox reached the end of its time and was removed.");
       if (removed.ok) expired.push(lease.sessionId);
@@ -335,9 +377,14 @@ export class SessionManager {
    * are gone are closed.
    */
   async reconcile(): Promise<Result<{ adopted: string[]; removed: string[]; closed: string[] }>> {
+    this.reconciling = true;
     const listed = await this.options.driver.listSessions();
     if (!listed.ok) return listed;
-    const leases = new Map((await listLeases(this.options.db)).map((l) => [l.sessionId, l]));
+    const allLeases = await listLeases(this.options.db);
+    const leases = new Map(
+      allLeases.filter((l) => l.engine === (this.options.engine ?? "local")).map((l) => [l.sessionId, l]),
+    );
+    const leasedAnywhere = new Set(allLeases.map((l) => l.sessionId));
     const now = Date.now();
     const adopted: string[] = [];
     const removed: string[] = [];
@@ -379,7 +426,8 @@ export class SessionManager {
       select: { id: true },
     });
     for (const { id } of stale) {
-      if (live.has(id) || this.starting.has(id)) continue;
+      // One another installation leases is its own business.
+      if (live.has(id) || this.starting.has(id) || (leasedAnywhere.has(id) && !closed.includes(id))) continue;
       await transitionLabSession(
         this.options.db,
         id,
@@ -390,13 +438,21 @@ export class SessionManager {
       if (!closed.includes(id)) closed.push(id);
     }
     this.log(`reconciled: ${adopted.length} adopted, ${removed.length} removed, ${closed.length} closed`);
+    this.reconciling = false;
     return ok({ adopted, removed, closed });
   }
 
   startReaper(intervalMs: number): void {
     this.stopReaper();
     this.reaper = setInterval(() => {
-      this.reap().catch((error: unknown) => this.log(`reaping failed: ${(error as Error).message}`));
+      // One round at a time: measuring disk use can take a while.
+      if (this.reaping) return;
+      this.reaping = true;
+      this.reap()
+        .catch((error: unknown) => this.log(`reaping failed: ${(error as Error).message}`))
+        .finally(() => {
+          this.reaping = false;
+        });
     }, intervalMs);
     this.reaper.unref();
   }

@@ -92,6 +92,11 @@ docker compose down >/dev/null 2>&1`);
     expect(inspect.HostConfig.PidMode || "").not.toBe("host");
     expect(inspect.HostConfig.NetworkMode).not.toBe("host");
     expect(inspect.Mounts.map((m) => m.Source)).not.toContain("/var/run/docker.sock");
-    expect(inspect.HostConfig.CapDrop).toContain("SYS_RESOURCE");
+    expect(inspect.HostConfig.CapDrop).toEqual(expect.arrayContaining(["SYS_RESOURCE", "SYS_MODULE", "SYS_BOOT"]));
+    // Docker's masks and read-only parts of /proc stay: no core_pattern, no sysrq, no kernel modules.
+    const probe = await sh(
+      "echo x > /proc/sys/kernel/core_pattern 2>/dev/null && echo wrote; [ -e /proc/sysrq-trigger ] && echo sysrq; modprobe -n dummy 2>/dev/null && echo modules; true",
+    );
+    expect(probe.stdout.trim()).toBe("");
   });
 });

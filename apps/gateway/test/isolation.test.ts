@@ -104,6 +104,11 @@ describe("sandbox isolation", () => {
     expect(outside.status).toBe(0);
   });
 
+  it("a sandbox has no IPv6 to go around the firewall with", async () => {
+    const v6 = await sh(a, "cat /proc/sys/net/ipv6/conf/all/disable_ipv6; ip -6 addr show | grep -c inet6 || true");
+    expect(v6.stdout.trim().split("\n")).toEqual(["1", "0"]);
+  });
+
   it("a session without internet reaches nothing beyond its network; one with it does", async () => {
     const fetchArchive =
       "curl -s -m 8 -o /dev/null -w '%{http_code}' http://deb.debian.org/debian/dists/bookworm/Release";

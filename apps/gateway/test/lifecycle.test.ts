@@ -131,6 +131,27 @@ describe("the docker environment", () => {
   });
 });
 
+describe("without isolation", () => {
+  it("no sandbox starts when the firewall should be there but is not", async () => {
+    const unsafe = createGatewayServer({
+      driver,
+      secret: SECRET,
+      allowedOrigins: [],
+      webUrl: "http://localhost:3000",
+      db: store.db,
+      isolation: { ok: false, required: true, error: "iptables failed (not root)." },
+    });
+    const refused = await unsafe.manager.admit({
+      sessionId: sid(),
+      userId: "anyone",
+      scenario: "life",
+      hosts: [{ name: "host01", image: IMAGE }],
+    });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.message).toMatch(/No sandbox starts without isolation: iptables failed/);
+  });
+});
+
 describe("lifetime", () => {
   it("a lease runs out, extends to its maximum and no further, and the reaper removes what expired", async () => {
     const id = sid();

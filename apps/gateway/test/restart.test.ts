@@ -110,7 +110,11 @@ describe("a gateway killed with live sessions", () => {
     const ghost = sid();
     await createLabSession(store.db, { id: ghost, userId: "carol", scenarioSlug: "restart" });
     await store.db.labSession.update({ where: { id: ghost }, data: { status: "running" } });
-    await createLease(store.db, { sessionId: ghost, userId: "carol" }, { ttlSeconds: 600, maxTtlSeconds: 600 });
+    await createLease(
+      store.db,
+      { sessionId: ghost, userId: "carol", engine: INSTANCE },
+      { ttlSeconds: 600, maxTtlSeconds: 600 },
+    );
 
     child.kill("SIGKILL");
     await new Promise((r) => child?.once("exit", r));

@@ -7,7 +7,12 @@ export interface LeaseTerms {
   maxTtlSeconds: number;
 }
 
-export function createLease(db: Db, input: { sessionId: string; userId: string }, terms: LeaseTerms, now = new Date()) {
+export function createLease(
+  db: Db,
+  input: { sessionId: string; userId: string; engine?: string },
+  terms: LeaseTerms,
+  now = new Date(),
+) {
   const at = now.getTime();
   return db.sandboxLease.upsert({
     where: { sessionId: input.sessionId },

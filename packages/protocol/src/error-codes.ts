@@ -12,6 +12,7 @@ export const errorCodes = {
   LIMIT_REACHED: { http: 429, ws: 4429, message: "A limit was reached; try again later." },
   TIMEOUT: { http: 504, ws: 4504, message: "The operation took too long." },
   DOCKER_UNAVAILABLE: { http: 503, ws: 4503, message: "The Docker engine does not answer." },
+  NOT_READY: { http: 503, ws: 4513, message: "Dockyard is still starting; try again in a moment." },
   SANDBOX_FAILED: { http: 502, ws: 4502, message: "The sandbox could not be created or reached." },
   INTERNAL: { http: 500, ws: 4500, message: "Something went wrong inside Dockyard." },
 } as const satisfies Record<string, { http: number; ws: number; message: string }>;

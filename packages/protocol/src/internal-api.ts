@@ -168,6 +168,8 @@ export const gatewayHealth = z.object({
   docker: z.object({ ok: z.boolean(), version: z.string().optional(), error: z.string().optional() }),
   /** The host firewall that keeps sandboxes from the host and blocked networks. */
   isolation: z.object({ ok: z.boolean(), error: z.string().optional() }).optional(),
+  /** The gateway is still taking stock of its sandboxes (boot). */
+  starting: z.boolean().optional(),
 });
 export type GatewayHealth = z.infer<typeof gatewayHealth>;
 

@@ -58,18 +58,16 @@ const DEFAULT_LIMITS: SandboxLimits = {
 
 /**
  * A host that runs its own Docker engine (the `docker` environment). Not `--privileged` (the host kernel may
- * withhold a capability, and privileged also opens every device): every capability but SYS_RESOURCE, no seccomp or
- * AppArmor profile, /proc and /sys unmasked, and the cgroup tree writable so the inner engine can make cgroups.
- * No host namespaces and no Docker socket still; the inner engine's data is on a volume (the image's). Far more
- * power than a plain sandbox: root in it can reach the host's cgroups and kernel interfaces. Admins opt in.
+ * withhold a capability, and privileged opens every device): every capability but those for the host's kernel,
+ * clock, raw I/O, syslog and MAC policy; no seccomp or AppArmor profile; /proc and /sys keep Docker's masks and
+ * read-only parts (no core_pattern, no sysrq). The inner engine needs the host's cgroup tree writable, and on a
+ * cgroup v1 host that is a way out for root inside (release_agent). No host namespaces and no Docker socket; the
+ * inner engine's data is on a volume (the image's). Admins opt in, knowing that (README).
  */
 const DOCKER_HOST_CONFIG = (limits: SandboxLimits): Docker.HostConfig => ({
   CapAdd: ["ALL"],
-  CapDrop: ["SYS_RESOURCE"],
+  CapDrop: ["SYS_RESOURCE", "SYS_MODULE", "SYS_RAWIO", "SYS_BOOT", "SYS_TIME", "MAC_ADMIN", "MAC_OVERRIDE", "SYSLOG"],
   SecurityOpt: ["no-new-privileges", "seccomp=unconfined", "apparmor=unconfined"],
-  // What `--security-opt systempaths=unconfined` means to the CLI.
-  MaskedPaths: [],
-  ReadonlyPaths: [],
   Binds: ["/sys/fs/cgroup:/sys/fs/cgroup:rw"],
   // Containers in containers: more processes and memory than a plain host.
   PidsLimit: limits.pids * 4,
@@ -282,6 +280,8 @@ export class DockerDriver implements SandboxDriver {
               Ulimits: [{ Name: "nofile", Soft: 8192, Hard: 16384 }],
               RestartPolicy: { Name: "no" },
               LogConfig: { Type: "none", Config: {} },
+              // IPv4 only: the host firewall's rules are IPv4's, and link-local IPv6 would go around them.
+              Sysctls: { "net.ipv6.conf.all.disable_ipv6": "1", "net.ipv6.conf.default.disable_ipv6": "1" },
               ...(host.docker ? DOCKER_HOST_CONFIG(limits) : {}),
             },
             NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [host.name] } } },

@@ -18,6 +18,8 @@ export interface FirewallOptions {
   blockedNetworks: string[];
   /** Run iptables with these arguments (tests and dry runs replace it). */
   iptables?: (args: string[]) => Promise<void>;
+  /** The same for ip6tables. */
+  ip6tables?: (args: string[]) => Promise<void>;
 }
 
 export interface FirewallRule {
@@ -50,6 +52,7 @@ export function firewallRules(options: FirewallOptions): FirewallRule[] {
  */
 export async function ensureFirewall(options: FirewallOptions): Promise<Result<{ rules: number }>> {
   const iptables = options.iptables ?? (async (args: string[]) => void (await run("iptables", ["-w", "5", ...args])));
+  const ip6 = options.ip6tables ?? (async (args: string[]) => void (await run("ip6tables", ["-w", "5", ...args])));
   const quietly = async (args: string[]) =>
     iptables(args).then(
       () => true,
@@ -70,6 +73,26 @@ export async function ensureFirewall(options: FirewallOptions): Promise<Result<{
     ] as const) {
       const hook = ["-i", `${BRIDGE_PREFIX.slice(0, -1)}+`, "-j", chain];
       if (!(await quietly(["-C", parent, ...hook]))) await iptables(["-I", parent, "1", ...hook]);
+    }
+    // IPv6 is off inside sandboxes; should a host have it on anyway, nothing from a sandbox bridge reaches the host
+    // over it either. Best effort: a host without ip6tables has no IPv6 firewall to fill.
+    await ip6(["-N", "DOCKYARD-INPUT"]).catch(() => undefined);
+    if (
+      await ip6(["-F", "DOCKYARD-INPUT"]).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      await ip6(["-A", "DOCKYARD-INPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "RETURN"]);
+      await ip6(["-A", "DOCKYARD-INPUT", "-j", "REJECT"]);
+      const hook = ["-i", `${BRIDGE_PREFIX.slice(0, -1)}+`, "-j", "DOCKYARD-INPUT"];
+      if (
+        !(await ip6(["-C", "INPUT", ...hook]).then(
+          () => true,
+          () => false,
+        ))
+      )
+        await ip6(["-I", "INPUT", "1", ...hook]);
     }
     return ok({ rules: rules.length });
   } catch (error) {

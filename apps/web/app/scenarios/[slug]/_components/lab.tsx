@@ -2,7 +2,7 @@
 
 import { labStartEvent, type SessionPhase } from "@dockyard/protocol";
 import { useRouter } from "next/navigation";
-import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
+import { type KeyboardEvent, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { readNdjson } from "@/lib/read-ndjson.ts";
 import { LeaseClock } from "./lease-clock.tsx";
 import { ScriptLog } from "./script-log.tsx";
@@ -723,6 +723,8 @@ function Dashboard({ id, name, url, hidden }: { id: string; name: string; url: s
   );
 }
 
+const noSubscription = () => () => undefined;
+
 /** The tabs shown at least once: their panels stay mounted. */
 function useVisited(active: string): Set<string> {
   const [visited, setVisited] = useState(() => new Set([active]));
@@ -731,6 +733,11 @@ function useVisited(active: string): Set<string> {
 }
 
 function StartPanel({ sandbox, onStart }: { sandbox: Sandbox; onStart: () => void }) {
+  const hydrated = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
   if (sandbox.state === "starting") {
     // "starting" is part of making the hosts; "queued" comes before anything.
     const phase = sandbox.phase === "starting" ? "container" : sandbox.phase;
@@ -764,7 +771,9 @@ function StartPanel({ sandbox, onStart }: { sandbox: Sandbox; onStart: () => voi
         <button
           type="button"
           onClick={onStart}
-          className="mt-5 rounded-lg bg-sky-500 px-6 py-2.5 text-base font-semibold text-white shadow hover:bg-sky-400 focus-visible:outline-3 focus-visible:outline-amber-400"
+          // A click before the page's script runs would do nothing: the button waits for it.
+          disabled={!hydrated}
+          className="mt-5 rounded-lg bg-sky-500 px-6 py-2.5 text-base font-semibold text-white shadow hover:bg-sky-400 focus-visible:outline-3 focus-visible:outline-amber-400 disabled:opacity-60"
         >
           Start
         </button>

@@ -109,18 +109,19 @@ export async function POST(_request: Request, { params }: { params: Promise<{ sl
             if (event.data.type === "progress" && event.data.phase === "ready") return;
             if (event.data.type === "ready") {
               outcome = "running";
-              const handed = event.data.sessionId;
-              if (handed && handed !== sessionId) {
-                if (!(await renameLabSession(db(), sessionId, handed))) {
-                  // Superseded meanwhile: the warm sandbox is not wanted after all.
-                  await removeSession(handed);
-                  return undefined;
-                }
+              const handed = event.data.sessionId ?? sessionId;
+              // Under the same lock as the start decision: a newer Start either sees this one running (and resumes
+              // it) or has already superseded it (and this sandbox goes).
+              const became = await withKeyLock(`${userId}:${slug}`, async () => {
+                if (handed !== sessionId && !(await renameLabSession(db(), sessionId, handed))) return false;
+                return transitionLabSession(db(), handed, ["starting"], "running");
+              });
+              if (handed !== sessionId && became) {
                 sessionId = handed;
                 send({ type: "session", sessionId });
               }
-              if (!(await transitionLabSession(db(), sessionId, ["starting"], "running"))) {
-                await removeSession(sessionId);
+              if (!became) {
+                await removeSession(handed);
               } else {
                 const progress = await getProgress(db(), userId, slug);
                 await prepareSandbox(
