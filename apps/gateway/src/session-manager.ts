@@ -198,8 +198,15 @@ export class SessionManager {
     const lease = await getLease(this.options.db, sessionId);
     return ok({
       ...state.value,
-      ...(lease ? { userId: lease.userId, lease: leaseOf(lease) } : {}),
+      ...(lease ? { userId: lease.userId, lease: { ...leaseOf(lease), ...this.idleRemoval(sessionId) } } : {}),
     });
+  }
+
+  /** When an unattended session goes for being idle (nothing while a terminal is attached). */
+  private idleRemoval(sessionId: string): { idleRemovalAt?: string } {
+    const last = this.lastActivity.get(sessionId);
+    if (last === undefined || this.options.attachedTerminals(sessionId) > 0) return {};
+    return { idleRemovalAt: new Date(last + this.options.lifetime.idleSeconds * 1000).toISOString() };
   }
 
   /** Whose a session is: its lease says (a pooled sandbox's labels name the pool), else its labels. */
@@ -303,8 +310,9 @@ export class SessionManager {
   async extend(sessionId: string): Promise<Result<SessionLease>> {
     const lease = await extendLease(this.options.db, sessionId, this.options.lifetime.ttlSeconds);
     if (!lease) return err(dockyardError("NOT_FOUND", `No sandbox for session ${sessionId}.`));
+    // Asking for more time is activity: it also keeps an unattended sandbox from going for being idle.
     this.touch(sessionId);
-    return ok(leaseOf(lease));
+    return ok({ ...leaseOf(lease), ...this.idleRemoval(sessionId) });
   }
 
   /** Something happened in the session (a keystroke, a script): it is not idle. */

@@ -191,6 +191,12 @@ describe("lifetime", () => {
     expect((await create(watched, "watched-user")).status).toBe(200);
     const ws = await attach(watched, "watched-user");
 
+    // The unattended one says when it will go; the watched one does not.
+    const idleInfo = (await api(`/internal/sessions/${idle}`)).body as SessionInfo;
+    expect(Date.parse(idleInfo.lease?.idleRemovalAt ?? "") - Date.now()).toBeGreaterThan(50_000);
+    const watchedInfo = (await api(`/internal/sessions/${watched}`)).body as SessionInfo;
+    expect(watchedInfo.lease?.idleRemovalAt).toBeUndefined();
+
     const soon = await gateway.manager.reap(Date.now() + 30_000);
     expect(soon.idle).toEqual([]);
     const later = await gateway.manager.reap(Date.now() + 61_000);

@@ -145,7 +145,12 @@ export const sessionState = z.object({
 export type SessionState = z.infer<typeof sessionState>;
 
 /** How long a session may live: until `expiresAt`, extensible up to `maxExpiresAt` (ISO times). */
-export const sessionLease = z.object({ expiresAt: z.string(), maxExpiresAt: z.string() });
+export const sessionLease = z.object({
+  expiresAt: z.string(),
+  maxExpiresAt: z.string(),
+  /** Set while no terminal is attached: when the sandbox goes for being idle, unless something happens. */
+  idleRemovalAt: z.string().optional(),
+});
 export type SessionLease = z.infer<typeof sessionLease>;
 
 /** What the control API says of a session: its hosts, and its lease when the gateway keeps one. */

@@ -5,6 +5,8 @@ import { useCallback, useEffect, useState } from "react";
 interface Lease {
   expiresAt: string;
   maxExpiresAt: string;
+  /** Set while no terminal is connected: when the sandbox goes for being idle. */
+  idleRemovalAt?: string;
 }
 
 /** Warn this long before the end (or for the last fifth of a short lease). */
@@ -55,7 +57,8 @@ export function LeaseClock({ sessionId }: { sessionId: string }) {
   if (!lease) return null;
   const left = Date.parse(lease.expiresAt) - now;
   const atMax = Date.parse(lease.expiresAt) >= Date.parse(lease.maxExpiresAt);
-  const warn = left <= WARN_MS;
+  const idleLeft = lease.idleRemovalAt ? Date.parse(lease.idleRemovalAt) - now : Number.POSITIVE_INFINITY;
+  const warn = left <= WARN_MS || idleLeft <= WARN_MS;
   return (
     <div className="flex items-center gap-2">
       <span
@@ -78,19 +81,21 @@ export function LeaseClock({ sessionId }: { sessionId: string }) {
         {format(left)} left
       </span>
       {warn && (
-        <span role="alert" className="sr-only">
-          Your sandbox ends in {format(left)}.
+        <span role="alert" className={idleLeft < left ? "text-xs text-amber-200" : "sr-only"}>
+          {idleLeft < left
+            ? `No terminal is connected: the sandbox goes in ${format(idleLeft)} unless you keep it.`
+            : `Your sandbox ends in ${format(left)}.`}
         </span>
       )}
       {(warn || problem) && (
         <button
           type="button"
           onClick={extend}
-          disabled={atMax}
+          disabled={atMax && idleLeft >= left}
           title={atMax ? "This sandbox cannot live any longer" : "Give this sandbox more time"}
           className="rounded-md border border-amber-400/50 px-2 py-0.5 text-xs text-amber-200 hover:bg-amber-500/20 disabled:opacity-50"
         >
-          {atMax ? "At its longest" : "Extend"}
+          {idleLeft < left ? "Keep it" : atMax ? "At its longest" : "Extend"}
         </button>
       )}
       {problem && <span className="text-xs text-rose-300">{problem}</span>}
