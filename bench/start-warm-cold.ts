@@ -68,7 +68,7 @@ const cold: number[] = [];
 const warm: number[] = [];
 const coldManager = manager(0);
 const warmManager = manager(1);
-warmManager.warmPools();
+void warmManager.warmPools();
 const waitWarm = async () => {
   while (warmManager.warmCount() < 1) await new Promise((r) => setTimeout(r, 20));
 };

@@ -45,6 +45,7 @@ stage("browser journeys", bin("playwright"), ["test", "--reporter=list,json"], {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+let flaky = 0;
 if (existsSync(vitestReport)) {
   const v = JSON.parse(readFileSync(vitestReport, "utf8"));
   passed += v.numPassedTests;
@@ -54,6 +55,7 @@ if (existsSync(vitestReport)) {
 if (existsSync(playwrightReport)) {
   const p = JSON.parse(readFileSync(playwrightReport, "utf8")).stats;
   passed += p.expected + p.flaky;
+  flaky += p.flaky;
   failed += p.unexpected;
   skipped += p.skipped;
 }
@@ -64,5 +66,7 @@ if (runnerCrashed) failed += 1;
 
 console.log("");
 for (const r of results) console.log(`  ${r.ok ? "ok  " : "FAIL"} ${r.name} (${r.seconds} s)`);
-console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+console.log(
+  `\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}${flaky ? ` (${flaky} passed only on a retry)` : ""}`,
+);
 process.exit(results.every((r) => r.ok) ? 0 : 1);

@@ -57,9 +57,11 @@ const reconcile = async (attempt = 1): Promise<void> => {
   await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** attempt)));
   return reconcile(attempt + 1);
 };
-void reconcile().then(() => {
+// /healthz says ready once the first warm sandboxes exist: the burst of network changes that makes them is over
+// before anyone is sent here (browsers on the same machine may abort requests during such changes).
+void reconcile().then(async () => {
   manager.startReaper(env.SANDBOX_REAP_SECONDS * 1000);
-  manager.warmPools();
+  await manager.warmPools();
 });
 
 server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST, async () => {

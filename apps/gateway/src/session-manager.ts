@@ -97,6 +97,8 @@ export class SessionManager {
   /** True from the start of reconciling until it succeeds: no admissions meanwhile. */
   private reconciling = false;
   private reaping = false;
+  /** True while the first pools fill at boot (the gateway reports ready once they have). */
+  private warming = false;
   private reaper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SessionManagerOptions) {}
@@ -279,13 +281,18 @@ export class SessionManager {
     }
   }
 
-  /** Fills the pools the admin asked to keep warm from the start. */
-  warmPools(): void {
+  /** Fills the pools the admin asked to keep warm from the start; resolves when they are full (or cannot be). */
+  async warmPools(): Promise<void> {
+    this.warming = true;
+    const fills: Promise<void>[] = [];
     for (const hosts of this.options.pool?.warm ?? []) {
       const key = poolKey(hosts, this.options.internet);
       if (!this.pools.has(key)) this.pools.set(key, { hosts, internet: this.options.internet, ready: [] });
-      void this.refill(key);
+      fills.push(this.refill(key));
     }
+    await Promise.all(fills).finally(() => {
+      this.warming = false;
+    });
   }
 
   /** Removes the warm sandboxes (shutdown): a restart makes fresh ones. */
@@ -299,7 +306,7 @@ export class SessionManager {
 
   /** False while the gateway takes stock of its sandboxes (at boot, and while Docker does not answer then). */
   isReady(): boolean {
-    return !this.reconciling;
+    return !this.reconciling && !this.warming;
   }
 
   /** How many warm sandboxes wait, in all. */

@@ -100,7 +100,18 @@ export class TerminalServer {
     }
     const cols = clampSize(url.searchParams.get("cols"), 80);
     const rows = clampSize(url.searchParams.get("rows"), 24);
-    const terminal = await this.options.driver.openTerminal({ sessionId: sid, host, cols, rows });
+    // `name` (a tab's name, such as t1-2) makes the shell persistent: a reload or a dropped connection attaches to it.
+    const name = url.searchParams.get("name") ?? undefined;
+    if (name !== undefined && !/^[a-z0-9-]{1,32}$/.test(name)) {
+      return rejectUpgrade(socket, dockyardError("BAD_REQUEST", "A terminal name is 1-32 of a-z, 0-9 and -."));
+    }
+    const terminal = await this.options.driver.openTerminal({
+      sessionId: sid,
+      host,
+      cols,
+      rows,
+      ...(name ? { name } : {}),
+    });
     if (!terminal.ok) return rejectUpgrade(socket, terminal.error);
     // Until the socket is ours, a client that goes away takes its shell with it.
     const abandon = () => terminal.value.dispose();

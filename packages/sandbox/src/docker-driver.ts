@@ -523,7 +523,17 @@ export class DockerDriver implements SandboxDriver {
       // The shell records its pid so that dispose can end it (and its children) inside the sandbox.
       const pidFile = `/run/dockyard-terminal-${randomBytes(6).toString("hex")}.pid`;
       const exec = await container.value.exec({
-        Cmd: ["bash", "-c", 'echo $$ > "$0"; exec bash -l', pidFile],
+        // A named terminal lives in a tmux session of that name (when the image has tmux): attaching again gives the
+        // same shell and screen. Hanging up the attached client leaves the session running.
+        Cmd: options.name
+          ? [
+              "bash",
+              "-c",
+              'echo $$ > "$0"; command -v tmux >/dev/null && exec tmux new-session -A -s "$1"; exec bash -l',
+              pidFile,
+              options.name,
+            ]
+          : ["bash", "-c", 'echo $$ > "$0"; exec bash -l', pidFile],
         Env: ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8"],
         AttachStdin: true,
         AttachStdout: true,

@@ -62,6 +62,11 @@ export interface TerminalOptions {
   host: string;
   cols: number;
   rows: number;
+  /**
+   * A persistent terminal's name: its shell survives the connection (and the gateway), and opening the same name
+   * again attaches to it, screen and all. Without a name, the shell ends with the connection.
+   */
+  name?: string;
 }
 
 /** Where sandboxes live. The Docker implementation is the first; a Kubernetes one can follow the same shape. */

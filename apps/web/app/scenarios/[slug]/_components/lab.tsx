@@ -242,12 +242,24 @@ export function Lab(props: LabProps) {
   // A new sandbox starts with one terminal, and the author's extra ones. (By value: a re-render of the page
   // brings a new array with the same terminals, which must not reset the tabs.)
   const extraKey = JSON.stringify(props.extraTerminals);
+  // Shells outlive the page (each tab's is named): after a reload the tabs that were open come back to theirs.
   useEffect(() => {
     if (!runningId) return;
     const extra = JSON.parse(extraKey) as LabProps["extraTerminals"];
-    setTabs([FIRST_TAB, ...extra.map(({ host, terminal }) => ({ host, terminal }))]);
+    const fresh = [FIRST_TAB, ...extra.map(({ host, terminal }) => ({ host, terminal }))];
+    let saved: Tab[] = [];
+    try {
+      saved = JSON.parse(sessionStorage.getItem(`dockyard:tabs:${runningId}`) ?? "[]") as Tab[];
+    } catch {}
+    const restored = saved.filter(
+      (t) => Number.isInteger(t.host) && Number.isInteger(t.terminal) && !fresh.some((f) => tabKey(f) === tabKey(t)),
+    );
+    setTabs([...fresh, ...restored]);
     setActiveTab(tabKey(FIRST_TAB));
   }, [runningId, extraKey]);
+  useEffect(() => {
+    if (runningId) sessionStorage.setItem(`dockyard:tabs:${runningId}`, JSON.stringify(tabs));
+  }, [runningId, tabs]);
 
   const hostCount = props.hosts.length;
   const openTab = useCallback((tab: Tab) => {
@@ -669,6 +681,7 @@ export function Lab(props: LabProps) {
                     }}
                     sessionId={sandbox.sessionId}
                     host={hostName(tab.host)}
+                    name={`t${tab.host}-${tab.terminal}`}
                     onGone={gone}
                   />
                 </div>

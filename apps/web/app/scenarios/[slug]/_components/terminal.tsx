@@ -20,23 +20,34 @@ type Status = "connecting" | "connected" | "reconnecting" | "closed";
 const encoder = new TextEncoder();
 const MAX_RETRIES = 5;
 
-function gatewaySocketUrl(token: string, gatewayUrl: string | null, gatewayPort: number, cols: number, rows: number) {
+function gatewaySocketUrl(
+  token: string,
+  gatewayUrl: string | null,
+  gatewayPort: number,
+  cols: number,
+  rows: number,
+  name: string | undefined,
+) {
   const base =
     gatewayUrl ??
     `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.hostname}:${gatewayPort}`;
-  return `${base}/terminal?token=${encodeURIComponent(token)}&cols=${cols}&rows=${rows}`;
+  const named = name ? `&name=${encodeURIComponent(name)}` : "";
+  return `${base}/terminal?token=${encodeURIComponent(token)}&cols=${cols}&rows=${rows}${named}`;
 }
 
 /** xterm.js attached to a shell in the sandbox over the gateway's WebSocket. Loads client-side only. */
 export function Terminal({
   sessionId,
   host,
+  name,
   ref,
   onGone,
 }: {
   sessionId: string;
   /** The host of the session the shell runs on. */
   host: string;
+  /** The shell's name in the sandbox: the same name after a reload or a dropped connection is the same shell. */
+  name?: string;
   ref: Ref<TerminalHandle>;
   /** The sandbox no longer exists (stopped elsewhere, removed, the host rebooted). */
   onGone: (message: string) => void;
@@ -148,7 +159,7 @@ export function Terminal({
         }
         if (disposed) return;
         const ws = new WebSocket(
-          gatewaySocketUrl(token.token, token.gatewayUrl, token.gatewayPort, xterm.cols, xterm.rows),
+          gatewaySocketUrl(token.token, token.gatewayUrl, token.gatewayPort, xterm.cols, xterm.rows, name),
         );
         ws.binaryType = "arraybuffer";
         socket.current = ws;
@@ -218,7 +229,7 @@ export function Terminal({
       term.current = null;
       for (const cleanup of cleanups.reverse()) cleanup();
     };
-  }, [sessionId, host]);
+  }, [sessionId, host, name]);
 
   return (
     <section aria-label="Terminal" className="absolute inset-0 flex flex-col">
