@@ -61,6 +61,7 @@ describe("terminals", () => {
     first.terminal.dispose();
     const again = await open();
     await again.waitFor(/root@host01/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template
     again.terminal.write("echo mark=${MARK:-none}\r");
     await again.waitFor(/mark=none/);
     again.terminal.dispose();
