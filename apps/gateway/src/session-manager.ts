@@ -101,7 +101,12 @@ export class SessionManager {
   private warming = false;
   private reaper: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: SessionManagerOptions) {}
+  /** Leases of this installation carry this; another gateway's, on the same database, are not ours to judge. */
+  private readonly engine: string;
+
+  constructor(private readonly options: SessionManagerOptions) {
+    this.engine = options.engine ?? "local";
+  }
 
   private log(line: string) {
     (this.options.log ?? ((l: string) => console.log(l)))(`[gateway] ${line}`);
@@ -328,12 +333,12 @@ export class SessionManager {
   }
 
   private leaseFor(sessionId: string, userId: string) {
-    return { sessionId, userId, engine: this.options.engine ?? "local" };
+    return { sessionId, userId, engine: this.engine };
   }
 
-  /** This installation's leases (another gateway's, on the same database, are not ours to judge). */
+  /** This installation's leases. */
   private async leases() {
-    return (await listLeases(this.options.db)).filter((l) => l.engine === (this.options.engine ?? "local"));
+    return (await listLeases(this.options.db)).filter((l) => l.engine === this.engine);
   }
 
   async remove(sessionId: string, why?: string): Promise<Result<{ containers: number; networks: number }>> {
@@ -354,7 +359,7 @@ export class SessionManager {
   async reap(now = Date.now()): Promise<{ expired: string[]; idle: string[]; disk: string[] }> {
     const expired: string[] = [];
     for (const lease of await expiredLeases(this.options.db, new Date(now))) {
-      if (lease.engine !== (this.options.engine ?? "local")) continue;
+      if (lease.engine !== this.engine) continue;
       if (this.starting.has(lease.sessionId)) continue;
       const removed = await this.remove(lease.sessionId, "The sandbox reached the end of its time and was removed.");
       if (removed.ok) expired.push(lease.sessionId);
@@ -396,9 +401,7 @@ export class SessionManager {
     const listed = await this.options.driver.listSessions();
     if (!listed.ok) return listed;
     const allLeases = await listLeases(this.options.db);
-    const leases = new Map(
-      allLeases.filter((l) => l.engine === (this.options.engine ?? "local")).map((l) => [l.sessionId, l]),
-    );
+    const leases = new Map(allLeases.filter((l) => l.engine === this.engine).map((l) => [l.sessionId, l]));
     const leasedAnywhere = new Set(allLeases.map((l) => l.sessionId));
     const now = Date.now();
     const adopted: string[] = [];

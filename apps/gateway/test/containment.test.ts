@@ -5,8 +5,7 @@ import { mintTerminalToken } from "@dockyard/token";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { createGatewayServer } from "../src/gateway-server.ts";
-import { tempDb } from "./temp-db.ts";
+import { tempDb, testGateway } from "./temp-db.ts";
 
 // A fork bomb, a memory hog and a disk filler, each in a real sandbox beside a neighbour whose terminal is in use.
 const SECRET = "containment-test-secret-0123456789";
@@ -17,12 +16,9 @@ const driver = new DockerDriver({
   instance: `contain-${randomBytes(3).toString("hex")}`,
   limits: { diskBytes: 200 * 1024 * 1024, memoryBytes: 256 * 1024 * 1024, pids: 256 },
 });
-const gateway = createGatewayServer({
+const gateway = testGateway(store, {
   driver,
   secret: SECRET,
-  allowedOrigins: [],
-  webUrl: "http://localhost:3000",
-  db: store.db,
 });
 const sid = () => `s-${randomBytes(8).toString("hex")}`;
 const neighbour = sid();

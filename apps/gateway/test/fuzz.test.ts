@@ -5,19 +5,15 @@ import { mintTerminalToken } from "@dockyard/token";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { createGatewayServer } from "../src/gateway-server.ts";
-import { tempDb } from "./temp-db.ts";
+import { tempDb, testGateway } from "./temp-db.ts";
 
 // Thousands of malformed frames at a real terminal: the gateway keeps serving it and everyone else.
 const SECRET = "fuzz-test-secret-0123456789";
 const store = tempDb();
 const driver = new DockerDriver({ docker: new Docker(), instance: `fuzz-${randomBytes(3).toString("hex")}` });
-const gateway = createGatewayServer({
+const gateway = testGateway(store, {
   driver,
   secret: SECRET,
-  allowedOrigins: [],
-  webUrl: "http://localhost:3000",
-  db: store.db,
 });
 const sessionId = `s-${randomBytes(8).toString("hex")}`;
 let base = "";

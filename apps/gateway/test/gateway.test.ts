@@ -6,8 +6,7 @@ import { mintTerminalToken } from "@dockyard/token";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { createGatewayServer } from "../src/gateway-server.ts";
-import { tempDb } from "./temp-db.ts";
+import { tempDb, testGateway } from "./temp-db.ts";
 
 // Integration tests: the real gateway against the real Docker engine and the real sandbox image.
 const SECRET = "integration-test-secret-0123456789";
@@ -15,12 +14,9 @@ const IMAGE = "dockyard/sandbox:latest";
 const docker = new Docker();
 const store = tempDb();
 const driver = new DockerDriver({ docker });
-const { server, internal } = createGatewayServer({
+const { server, internal } = testGateway(store, {
   driver,
   secret: SECRET,
-  allowedOrigins: [],
-  webUrl: "http://localhost:3000",
-  db: store.db,
 });
 /** The control API (web app only). */
 let base = "";
@@ -357,12 +353,9 @@ describe("gateway against the real Docker engine", () => {
 
 describe("gateway with a dead Docker daemon", () => {
   const dead = new DockerDriver({ docker: new Docker({ socketPath: "/nonexistent/docker.sock" }) });
-  const gateway = createGatewayServer({
+  const gateway = testGateway(store, {
     driver: dead,
     secret: SECRET,
-    allowedOrigins: [],
-    webUrl: "http://localhost:3000",
-    db: store.db,
   });
   let deadBase = "";
   beforeAll(async () => {

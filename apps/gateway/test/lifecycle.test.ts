@@ -8,8 +8,7 @@ import { mintTerminalToken } from "@dockyard/token";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { createGatewayServer } from "../src/gateway-server.ts";
-import { tempDb } from "./temp-db.ts";
+import { tempDb, testGateway } from "./temp-db.ts";
 
 // Admission limits and lifetimes, through the real gateway against the real Docker engine.
 const SECRET = "lifecycle-test-secret-0123456789";
@@ -17,12 +16,9 @@ const IMAGE = "dockyard/sandbox:latest";
 const INSTANCE = `life-${randomBytes(3).toString("hex")}`;
 const store = tempDb();
 const driver = new DockerDriver({ docker: new Docker(), instance: INSTANCE });
-const gateway = createGatewayServer({
+const gateway = testGateway(store, {
   driver,
   secret: SECRET,
-  allowedOrigins: [],
-  webUrl: "http://localhost:3000",
-  db: store.db,
   limits: { maxSessions: 40, maxPerUser: 2, maxStarting: 50 },
   lifetime: { ttlSeconds: 100, maxTtlSeconds: 250, idleSeconds: 60 },
 });
@@ -133,12 +129,9 @@ describe("the docker environment", () => {
 
 describe("without isolation", () => {
   it("no sandbox starts when the firewall should be there but is not", async () => {
-    const unsafe = createGatewayServer({
+    const unsafe = testGateway(store, {
       driver,
       secret: SECRET,
-      allowedOrigins: [],
-      webUrl: "http://localhost:3000",
-      db: store.db,
       isolation: { ok: false, required: true, error: "iptables failed (not root)." },
     });
     const refused = await unsafe.manager.admit({

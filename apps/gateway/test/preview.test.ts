@@ -6,8 +6,7 @@ import { DockerDriver } from "@dockyard/sandbox";
 import { mintPreviewCookie, mintPreviewToken } from "@dockyard/token";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayServer } from "../src/gateway-server.ts";
-import { tempDb } from "./temp-db.ts";
+import { tempDb, testGateway } from "./temp-db.ts";
 
 // Port previews through the real gateway, to a real server inside a real sandbox.
 const SECRET = "preview-test-secret-0123456789";
@@ -15,7 +14,7 @@ const IMAGE = "dockyard/sandbox:latest";
 const WEB = "http://localhost:39999";
 const store = tempDb();
 const driver = new DockerDriver({ docker: new Docker() });
-const { server } = createGatewayServer({ driver, secret: SECRET, allowedOrigins: [], webUrl: WEB, db: store.db });
+const { server } = testGateway(store, { driver, secret: SECRET, webUrl: WEB });
 const sessionId = `s-${randomBytes(8).toString("hex")}`;
 const owner = "preview-owner";
 let port = 0;

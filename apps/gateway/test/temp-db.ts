@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createDb, type Db } from "@dockyard/db";
 import { migrate } from "@dockyard/db/migrate";
+import { createGatewayServer, type GatewayOptions } from "../src/gateway-server.ts";
 
 /** A fresh SQLite database with the committed migrations, for one test file; `drop()` removes it. */
 export function tempDb(): { db: Db; url: string; drop: () => Promise<void> } {
@@ -18,4 +19,12 @@ export function tempDb(): { db: Db; url: string; drop: () => Promise<void> } {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A gateway for a test: no extra origins, a web app it never calls, the test's database; `options` add the rest. */
+export function testGateway(
+  store: { db: Db },
+  options: Omit<GatewayOptions, "allowedOrigins" | "webUrl" | "db"> & Partial<GatewayOptions>,
+) {
+  return createGatewayServer({ allowedOrigins: [], webUrl: "http://localhost:3000", db: store.db, ...options });
 }

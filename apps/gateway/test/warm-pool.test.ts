@@ -6,21 +6,17 @@ import { mintTerminalToken } from "@dockyard/token";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { createGatewayServer } from "../src/gateway-server.ts";
 import { POOL_OWNER } from "../src/session-manager.ts";
-import { tempDb } from "./temp-db.ts";
+import { tempDb, testGateway } from "./temp-db.ts";
 
 // The warm pool, through the real gateway against the real Docker engine.
 const SECRET = "pool-test-secret-0123456789";
 const IMAGE = "dockyard/sandbox:latest";
 const store = tempDb();
 const driver = new DockerDriver({ docker: new Docker(), instance: `pool-${randomBytes(3).toString("hex")}` });
-const gateway = createGatewayServer({
+const gateway = testGateway(store, {
   driver,
   secret: SECRET,
-  allowedOrigins: [],
-  webUrl: "http://localhost:3000",
-  db: store.db,
   limits: { maxPerUser: 1 },
   pool: { size: 2, warm: [[{ name: "host01", image: IMAGE }]] },
 });

@@ -53,14 +53,23 @@ export function placeholderContext(
   return context;
 }
 
-/** Placeholders of scripts run in a session; the hosts' addresses are looked up only when a script asks for one. */
-export async function sessionSubstitution(scenario: Scenario, sessionId: string, texts: string[]) {
-  const wantsIp = texts.some((t) => /\[\[HOST\d*_IP\]\]/.test(t));
+/**
+ * What placeholders mean in these texts of a scenario, for its running session if there is one. The hosts'
+ * addresses are looked up only when a text asks for one.
+ */
+export async function scenarioPlaceholders(scenario: Scenario, sessionId: string | undefined, texts: string[]) {
+  const wantsIp = sessionId !== undefined && texts.some((t) => /\[\[HOST\d*_IP\]\]/.test(t));
   const state = wantsIp ? await inspectSession(sessionId) : undefined;
   const hostNames = environmentFor(scenario.imageId).hosts.map((h) => h.name);
-  const context = placeholderContext(scenario.slug, hostNames, {
-    id: sessionId,
-    hosts: state?.ok ? state.value.hosts : undefined,
-  });
+  return placeholderContext(
+    scenario.slug,
+    hostNames,
+    sessionId === undefined ? undefined : { id: sessionId, hosts: state?.ok ? state.value.hosts : undefined },
+  );
+}
+
+/** Placeholders of scripts run in a session, filled. */
+export async function sessionSubstitution(scenario: Scenario, sessionId: string, texts: string[]) {
+  const context = await scenarioPlaceholders(scenario, sessionId, texts);
   return (text: string) => substitutePlaceholders(text, context);
 }

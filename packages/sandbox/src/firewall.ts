@@ -50,49 +50,44 @@ export function firewallRules(options: FirewallOptions): FirewallRule[] {
  * Installs the rules (idempotent: Dockyard's chains are flushed and refilled, the hooks added once). Needs root (or
  * CAP_NET_ADMIN) and iptables; without them the sandboxes still run, and the health check says isolation is off.
  */
+type Runner = (args: string[]) => Promise<void>;
+
+/** Whether a command succeeds (a chain that exists already, a rule that is there already). */
+const succeeds = (table: Runner, args: string[]) =>
+  table(args).then(
+    () => true,
+    () => false,
+  );
+
+/** Puts `chain` first in `parent` for packets from any sandbox bridge, once. */
+async function hookFirst(table: Runner, parent: string, chain: string): Promise<void> {
+  const hook = ["-i", `${BRIDGE_PREFIX.slice(0, -1)}+`, "-j", chain];
+  if (!(await succeeds(table, ["-C", parent, ...hook]))) await table(["-I", parent, "1", ...hook]);
+}
+
 export async function ensureFirewall(options: FirewallOptions): Promise<Result<{ rules: number }>> {
-  const iptables = options.iptables ?? (async (args: string[]) => void (await run("iptables", ["-w", "5", ...args])));
-  const ip6 = options.ip6tables ?? (async (args: string[]) => void (await run("ip6tables", ["-w", "5", ...args])));
-  const quietly = async (args: string[]) =>
-    iptables(args).then(
-      () => true,
-      () => false,
-    );
+  const iptables: Runner =
+    options.iptables ?? (async (args: string[]) => void (await run("iptables", ["-w", "5", ...args])));
+  const ip6: Runner =
+    options.ip6tables ?? (async (args: string[]) => void (await run("ip6tables", ["-w", "5", ...args])));
   try {
     for (const chain of ["DOCKYARD-INPUT", "DOCKYARD-FORWARD"]) {
-      await quietly(["-N", chain]);
+      await succeeds(iptables, ["-N", chain]);
       await iptables(["-F", chain]);
     }
     const rules = firewallRules(options);
     for (const { chain, rule } of rules) await iptables(["-A", chain, ...rule]);
     // DOCKER-USER exists once Docker has started; Docker never flushes it.
-    await quietly(["-N", "DOCKER-USER"]);
-    for (const [parent, chain] of [
-      ["INPUT", "DOCKYARD-INPUT"],
-      ["DOCKER-USER", "DOCKYARD-FORWARD"],
-    ] as const) {
-      const hook = ["-i", `${BRIDGE_PREFIX.slice(0, -1)}+`, "-j", chain];
-      if (!(await quietly(["-C", parent, ...hook]))) await iptables(["-I", parent, "1", ...hook]);
-    }
+    await succeeds(iptables, ["-N", "DOCKER-USER"]);
+    await hookFirst(iptables, "INPUT", "DOCKYARD-INPUT");
+    await hookFirst(iptables, "DOCKER-USER", "DOCKYARD-FORWARD");
     // IPv6 is off inside sandboxes; should a host have it on anyway, nothing from a sandbox bridge reaches the host
     // over it either. Best effort: a host without ip6tables has no IPv6 firewall to fill.
-    await ip6(["-N", "DOCKYARD-INPUT"]).catch(() => undefined);
-    if (
-      await ip6(["-F", "DOCKYARD-INPUT"]).then(
-        () => true,
-        () => false,
-      )
-    ) {
+    await succeeds(ip6, ["-N", "DOCKYARD-INPUT"]);
+    if (await succeeds(ip6, ["-F", "DOCKYARD-INPUT"])) {
       await ip6(["-A", "DOCKYARD-INPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "RETURN"]);
       await ip6(["-A", "DOCKYARD-INPUT", "-j", "REJECT"]);
-      const hook = ["-i", `${BRIDGE_PREFIX.slice(0, -1)}+`, "-j", "DOCKYARD-INPUT"];
-      if (
-        !(await ip6(["-C", "INPUT", ...hook]).then(
-          () => true,
-          () => false,
-        ))
-      )
-        await ip6(["-I", "INPUT", "1", ...hook]);
+      await hookFirst(ip6, "INPUT", "DOCKYARD-INPUT");
     }
     return ok({ rules: rules.length });
   } catch (error) {

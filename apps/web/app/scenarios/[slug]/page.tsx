@@ -6,8 +6,7 @@ import { findScenario } from "@/server/catalog.ts";
 import { db } from "@/server/db.ts";
 import { env } from "@/server/env.ts";
 import { environmentFor } from "@/server/environments.ts";
-import { inspectSession } from "@/server/gateway-client.ts";
-import { placeholderContext, previewOf, previewUrl } from "@/server/previews.ts";
+import { previewOf, previewUrl, scenarioPlaceholders } from "@/server/previews.ts";
 import { currentUserId } from "@/server/user.ts";
 import { Lab, type LabProps } from "./_components/lab.tsx";
 
@@ -41,13 +40,7 @@ export default async function ScenarioPage({ params }: Params) {
   ];
   // Dashboards of ports name the running sandbox as placeholders do.
   const usesPlaceholders = texts.some(hasPlaceholders) || dashboards.some((d) => d.port);
-  const wantsIp = running && texts.some((t) => /\[\[HOST\d*_IP\]\]/.test(t));
-  const state = wantsIp ? await inspectSession(running.id) : undefined;
-  const context = placeholderContext(
-    slug,
-    environment.hosts.map((h) => h.name),
-    running ? { id: running.id, hosts: state?.ok ? state.value.hosts : undefined } : undefined,
-  );
+  const context = await scenarioPlaceholders(scenario, running?.id, usesPlaceholders ? texts : []);
   const fill = (text: string) => (usesPlaceholders ? substitutePlaceholders(text, context) : text);
   const script = (text: string | undefined) => (text ? fill(text) : null);
 
