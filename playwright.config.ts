@@ -47,6 +47,12 @@ export default defineConfig({
     baseURL: `http://localhost:${port}`,
     viewport: { width: 1400, height: 900 },
     screenshot: "only-on-failure",
+    // The journeys read the terminal's rows from the page, which the DOM renderer draws as text (the WebGL one draws
+    // on a canvas). terminal-client.spec.ts covers the WebGL renderer and reads the screen through screen-reader mode.
+    storageState: {
+      cookies: [],
+      origins: [{ origin: `http://localhost:${port}`, localStorage: [{ name: "dockyard.renderer", value: "dom" }] }],
+    },
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

@@ -68,6 +68,7 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     ...options,
     onActivity: (id) => manager?.touch(id),
     ownerOf: async (id, labelled) => (manager ? manager.ownerOf(id, labelled) : labelled),
+    leaseOf: async (id) => (manager ? manager.leaseExpiry(id) : null),
   });
   manager = new SessionManager({
     driver: options.driver,
@@ -81,7 +82,11 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     ...(options.isolation?.required && !options.isolation.ok
       ? { isolationProblem: options.isolation.error ?? "the host firewall is not in place." }
       : {}),
-    onRemoved: (id) => previews?.forget(id),
+    onRemoved: (id, why) => {
+      previews?.forget(id);
+      terminals.sessionEnded(id, why);
+    },
+    onLease: (id, expiresAt) => terminals.leaseChanged(id, expiresAt),
     attachedTerminals: (id) => terminals.attached(id),
   });
   const sessions = manager;
@@ -104,7 +109,7 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
   const internal = createServer((req, res) => {
     const path = pathOf(req);
     if (path === "/healthz" && req.method === "GET") return health(options, sessions, res);
-    handleInternalApi(req, res, options.driver, sessions, options.secret, { removed: (id) => previews?.forget(id) })
+    handleInternalApi(req, res, options.driver, sessions, options.secret)
       .then((handled) => {
         if (!handled) sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${path}.`));
       })

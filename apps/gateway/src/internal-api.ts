@@ -29,7 +29,6 @@ export async function handleInternalApi(
   driver: SandboxDriver,
   manager: SessionManager,
   secret: string,
-  hooks: { removed?: (sessionId: string) => void } = {},
 ): Promise<boolean> {
   const url = new URL(req.url ?? "/", "http://gateway");
   if (!url.pathname.startsWith("/internal/")) return false;
@@ -121,7 +120,6 @@ export async function handleInternalApi(
   }
   if (!match[2] && req.method === "DELETE") {
     const result = await manager.remove(id.data);
-    hooks.removed?.(id.data);
     sendResult(res, result);
     return true;
   }

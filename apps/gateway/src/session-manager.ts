@@ -52,8 +52,10 @@ export interface SessionManagerOptions {
   engine?: string;
   /** Set when the host firewall is not in place: no sandbox starts until it is (or the admin turns it off). */
   isolationProblem?: string;
-  /** A session was removed (so caches of its addresses go). */
-  onRemoved?: (sessionId: string) => void;
+  /** A session was removed (so caches of its addresses go, and its terminals are told why). */
+  onRemoved?: (sessionId: string, why: string) => void;
+  /** A session's lease was extended. */
+  onLease?: (sessionId: string, expiresAt: string) => void;
   /** Warm pool: sandboxes made ahead, per kind of session, so a Start only has to hand one over. */
   pool?: { size: number; warm: SessionSpec["hosts"][] };
   log?: (line: string) => void;
@@ -324,7 +326,13 @@ export class SessionManager {
     if (!lease) return err(dockyardError("NOT_FOUND", `No sandbox for session ${sessionId}.`));
     // Asking for more time is activity: it also keeps an unattended sandbox from going for being idle.
     this.touch(sessionId);
+    this.options.onLease?.(sessionId, lease.expiresAt.toISOString());
     return ok({ ...leaseOf(lease), ...this.idleRemoval(sessionId) });
+  }
+
+  /** When a session's lease ends (ISO), or null when it has none. */
+  async leaseExpiry(sessionId: string): Promise<string | null> {
+    return (await getLease(this.options.db, sessionId))?.expiresAt.toISOString() ?? null;
   }
 
   /** Something happened in the session (a keystroke, a script): it is not idle. */
@@ -342,8 +350,9 @@ export class SessionManager {
   }
 
   async remove(sessionId: string, why?: string): Promise<Result<{ containers: number; networks: number }>> {
+    // Terminals hear why before their shells go with the containers.
+    this.options.onRemoved?.(sessionId, why ?? "The sandbox was stopped.");
     const removed = await this.options.driver.removeSession(sessionId);
-    this.options.onRemoved?.(sessionId);
     if (removed.ok) {
       await deleteLease(this.options.db, sessionId);
       this.lastActivity.delete(sessionId);

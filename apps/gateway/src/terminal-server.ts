@@ -5,8 +5,14 @@ import {
   dockyardError,
   httpStatusOf,
   MAX_INPUT_FRAME_BYTES,
+  OUTPUT_RESUME_BYTES,
+  OUTPUT_WINDOW_BYTES,
   parseTerminalClientMessage,
+  type TerminalClientMessage,
   type TerminalServerMessage,
+  type TerminalTokenClaims,
+  type TerminalViewer,
+  WS_CLOSE_REPLACED,
   wsCloseCodeOf,
 } from "@dockyard/protocol";
 import type { SandboxDriver, TerminalStream } from "@dockyard/sandbox";
@@ -21,11 +27,18 @@ export interface TerminalServerOptions {
   onActivity?: (sessionId: string) => void;
   /** Whose a session is, when something other than its labels knows better (a sandbox from the warm pool). */
   ownerOf?: (sessionId: string, labelled: string) => Promise<string>;
+  /** When the session's lease ends (ISO), sent to a terminal when it connects. */
+  leaseOf?: (sessionId: string) => Promise<string | null>;
+  /** How long a channel whose socket dropped keeps its shell attached, waiting for the same client. */
+  graceMs?: number;
 }
 
 const HEARTBEAT_MS = 30_000;
+const DEFAULT_GRACE_MS = 60_000;
 /** Most terminals one session may hold open at once. */
 export const MAX_TERMINALS_PER_SESSION = 8;
+/** Watchers (instructors, admins) a session may have at once, on top of its owner's terminals. */
+export const MAX_WATCHERS_PER_SESSION = 8;
 
 /** The browser may open terminals from the page's own host (any port) or from an origin the admin allowed. */
 export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allowed: string[]): boolean {
@@ -54,15 +67,47 @@ const clampSize = (value: string | null, fallback: number) => {
 };
 
 /**
- * WebSocket terminals at /terminal?token=…&cols=…&rows=…. Origin, token and ownership are checked before the
- * upgrade; a failed check answers with an HTTP error and no socket.
+ * One shell attachment in the sandbox and the bookkeeping that lets a client come back to it: output counted from
+ * the start (and kept until acknowledged, for a resuming client), input numbers written so far. A socket carries it;
+ * when the socket drops, the channel waits a grace period for the same client.
+ */
+interface Channel {
+  key: string;
+  sessionId: string;
+  host: string;
+  name: string | undefined;
+  /** The client's id; without one, the channel ends with its socket. */
+  client: string | undefined;
+  userId: string;
+  role: TerminalViewer["role"];
+  who: string;
+  mode: "write" | "read";
+  terminal: TerminalStream;
+  ws: WebSocket | null;
+  inputSeq: number;
+  /** Output bytes produced so far, and acknowledged so far. */
+  sent: number;
+  acked: number;
+  /** Output from byte `acked` to `sent`, kept for a resuming client (only when the channel has a client id). */
+  unacked: Buffer[];
+  paused: boolean;
+  grace: NodeJS.Timeout | undefined;
+  closed: boolean;
+}
+
+/**
+ * WebSocket terminals at /terminal?token=…&cols=…&rows=…[&name=…][&client=…&received=…]. Origin, token and
+ * ownership are checked before the upgrade; a failed check answers with an HTTP error and no socket. Output is
+ * flow-controlled by the client's acknowledgements; input is numbered and written exactly once. See docs/protocol.md.
  */
 export class TerminalServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INPUT_FRAME_BYTES });
-  private readonly terminals = new Set<TerminalStream>();
-  private readonly perSession = new Map<string, number>();
+  private readonly channels = new Map<string, Channel>();
   /** Token ids already used, until they expire: a token opens one socket. */
   private readonly usedTokens = new Map<string, number>();
+  /** Sessions whose owner lets watchers type. */
+  private readonly controlAllowed = new Set<string>();
+  private nextAnonymous = 0;
 
   constructor(private readonly options: TerminalServerOptions) {}
 
@@ -81,45 +126,85 @@ export class TerminalServer {
     ) {
       return rejectUpgrade(socket, dockyardError("BAD_REQUEST", "Not a WebSocket upgrade."));
     }
-    const claims = verifyTerminalToken(url.searchParams.get("token") ?? "", this.options.secret);
-    if (!claims.ok) return rejectUpgrade(socket, claims.error);
-    const { sid, sub, host, jti, exp } = claims.value;
+    const verified = verifyTerminalToken(url.searchParams.get("token") ?? "", this.options.secret);
+    if (!verified.ok) return rejectUpgrade(socket, verified.error);
+    const claims = verified.value;
+    const { sid, sub, host, jti, exp } = claims;
     this.forgetExpiredTokens();
     if (this.usedTokens.has(jti)) {
       return rejectUpgrade(socket, dockyardError("UNAUTHENTICATED", "This token was used already."));
     }
     this.usedTokens.set(jti, exp);
-    if ((this.perSession.get(sid) ?? 0) >= MAX_TERMINALS_PER_SESSION) {
-      return rejectUpgrade(socket, dockyardError("CONFLICT", "Too many terminals are open on this sandbox."));
-    }
-    const session = await this.options.driver.inspectSession(sid);
-    if (!session.ok) return rejectUpgrade(socket, session.error);
-    const owner = this.options.ownerOf ? await this.options.ownerOf(sid, session.value.userId) : session.value.userId;
-    if (owner !== sub) {
-      return rejectUpgrade(socket, dockyardError("FORBIDDEN", "This sandbox belongs to someone else."));
-    }
-    const cols = clampSize(url.searchParams.get("cols"), 80);
-    const rows = clampSize(url.searchParams.get("rows"), 24);
+
     // `name` (a tab's name, such as t1-2) makes the shell persistent: a reload or a dropped connection attaches to it.
     const name = url.searchParams.get("name") ?? undefined;
     if (name !== undefined && !/^[a-z0-9-]{1,32}$/.test(name)) {
       return rejectUpgrade(socket, dockyardError("BAD_REQUEST", "A terminal name is 1-32 of a-z, 0-9 and -."));
     }
+    // `client` identifies one terminal view in one page: coming back with it (and the bytes it received) resumes.
+    const client = url.searchParams.get("client") ?? undefined;
+    if (client !== undefined && !/^[A-Za-z0-9_-]{8,64}$/.test(client)) {
+      return rejectUpgrade(socket, dockyardError("BAD_REQUEST", "A client id is 8-64 of A-Z, a-z, 0-9, _ and -."));
+    }
+    const received = Number(url.searchParams.get("received") ?? "0");
+    if (!Number.isSafeInteger(received) || received < 0) {
+      return rejectUpgrade(socket, dockyardError("BAD_REQUEST", "received is a count of bytes."));
+    }
+    const watcher = claims.as !== undefined;
+    if (watcher && !name) {
+      return rejectUpgrade(socket, dockyardError("BAD_REQUEST", "A watcher opens a terminal by its name."));
+    }
+
+    const session = await this.options.driver.inspectSession(sid);
+    if (!session.ok) return rejectUpgrade(socket, session.error);
+    const owner = this.options.ownerOf ? await this.options.ownerOf(sid, session.value.userId) : session.value.userId;
+    // The owner, or staff the web app vouched for (it checks their role before minting a token with `as`).
+    if (!watcher && owner !== sub) {
+      return rejectUpgrade(socket, dockyardError("FORBIDDEN", "This sandbox belongs to someone else."));
+    }
+    if (!session.value.hosts.some((h) => h.name === host)) {
+      return rejectUpgrade(socket, dockyardError("NOT_FOUND", `This sandbox has no host ${host}.`));
+    }
+
+    const key = `${sid}|${host}|${name ?? ""}|${client ?? `anonymous-${++this.nextAnonymous}`}`;
+    const existing = this.channels.get(key);
+    if (existing && existing.userId === sub && !existing.closed) {
+      // The same client again (a reconnect, or a stale socket being replaced): same shell, same counters.
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, existing, { resumed: true, received }));
+      return;
+    }
+    if (existing) return rejectUpgrade(socket, dockyardError("FORBIDDEN", "This client id belongs to someone else."));
+
+    // A new view of this tab (after a reload): the old view's channel waits for a page that is gone.
+    for (const channel of this.channels.values()) {
+      if (channel.sessionId === sid && channel.host === host && channel.name === name && name !== undefined) {
+        if (channel.userId === sub && channel.ws === null) this.closeChannel(channel);
+      }
+    }
+    const count = [...this.channels.values()].filter(
+      (c) => c.sessionId === sid && (c.role === "owner") === !watcher,
+    ).length;
+    if (count >= (watcher ? MAX_WATCHERS_PER_SESSION : MAX_TERMINALS_PER_SESSION)) {
+      return rejectUpgrade(socket, dockyardError("CONFLICT", "Too many terminals are open on this sandbox."));
+    }
     const terminal = await this.options.driver.openTerminal({
       sessionId: sid,
       host,
-      cols,
-      rows,
+      cols: clampSize(url.searchParams.get("cols"), 80),
+      rows: clampSize(url.searchParams.get("rows"), 24),
       ...(name ? { name } : {}),
+      ...(watcher ? { watch: true } : {}),
     });
     if (!terminal.ok) return rejectUpgrade(socket, terminal.error);
     // Until the socket is ours, a client that goes away takes its shell with it.
     const abandon = () => terminal.value.dispose();
     if (socket.destroyed) return abandon();
     socket.once("close", abandon);
+    const lease = this.options.leaseOf ? await this.options.leaseOf(sid).catch(() => null) : undefined;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off("close", abandon);
-      this.attach(ws, terminal.value, sid, host, claims.value.mode === "write");
+      const channel = this.openChannel(key, claims, name, client, terminal.value);
+      this.attach(ws, channel, { resumed: false, received: 0, lease });
     });
   }
 
@@ -128,13 +213,117 @@ export class TerminalServer {
     for (const [jti, exp] of this.usedTokens) if (exp < now) this.usedTokens.delete(jti);
   }
 
-  private attach(ws: WebSocket, terminal: TerminalStream, sessionId: string, host: string, writable: boolean): void {
-    this.terminals.add(terminal);
-    this.perSession.set(sessionId, (this.perSession.get(sessionId) ?? 0) + 1);
-    this.options.onActivity?.(sessionId);
-    const send = (message: TerminalServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  private openChannel(
+    key: string,
+    claims: TerminalTokenClaims,
+    name: string | undefined,
+    client: string | undefined,
+    terminal: TerminalStream,
+  ): Channel {
+    const channel: Channel = {
+      key,
+      sessionId: claims.sid,
+      host: claims.host,
+      name,
+      client,
+      userId: claims.sub,
+      role: claims.as ?? "owner",
+      who: claims.who ?? claims.sub,
+      mode: claims.mode,
+      terminal,
+      ws: null,
+      inputSeq: 0,
+      sent: 0,
+      acked: 0,
+      unacked: [],
+      paused: false,
+      grace: undefined,
+      closed: false,
     };
+    this.channels.set(key, channel);
+    terminal.onData((chunk) => {
+      channel.sent += chunk.length;
+      if (channel.client) channel.unacked.push(chunk);
+      const ws = channel.ws;
+      if (ws?.readyState === ws?.OPEN) ws?.send(chunk, { binary: true });
+      // The client is behind: stop reading the shell until it catches up. Memory stays within one window.
+      if (!channel.paused && channel.sent - channel.acked > OUTPUT_WINDOW_BYTES) {
+        channel.paused = true;
+        terminal.pause();
+      }
+    });
+    terminal.onExit((exitCode) => {
+      const ws = channel.ws;
+      if (ws) {
+        this.send(ws, { type: "exit", exitCode });
+        ws.close(1000, "shell exited");
+      }
+      this.closeChannel(channel);
+    });
+    this.options.onActivity?.(claims.sid);
+    return channel;
+  }
+
+  private send(ws: WebSocket, message: TerminalServerMessage): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  }
+
+  /** The client has everything up to `bytes` on screen: drop what it no longer needs and resume a paused shell. */
+  private acknowledge(channel: Channel, bytes: number): void {
+    if (bytes <= channel.acked) return;
+    let drop = bytes - channel.acked;
+    while (drop > 0 && channel.unacked.length > 0) {
+      const first = channel.unacked[0] as Buffer;
+      if (first.length <= drop) {
+        channel.unacked.shift();
+        drop -= first.length;
+      } else {
+        channel.unacked[0] = first.subarray(drop);
+        drop = 0;
+      }
+    }
+    channel.acked = bytes;
+    if (channel.paused && channel.sent - channel.acked <= OUTPUT_RESUME_BYTES) {
+      channel.paused = false;
+      channel.terminal.resume();
+    }
+  }
+
+  private canType(channel: Channel): boolean {
+    if (channel.mode !== "write") return false;
+    return channel.role === "owner" || this.controlAllowed.has(channel.sessionId);
+  }
+
+  private attach(
+    ws: WebSocket,
+    channel: Channel,
+    how: { resumed: boolean; received: number; lease?: string | null | undefined },
+  ): void {
+    const previous = channel.ws;
+    channel.ws = ws;
+    clearTimeout(channel.grace);
+    channel.grace = undefined;
+    if (previous && previous !== ws) previous.close(WS_CLOSE_REPLACED, "replaced by a newer connection");
+
+    // What the client already has need not come again; what it missed (kept since its last acknowledgement) does.
+    if (how.resumed && how.received > channel.acked && how.received <= channel.sent) {
+      this.acknowledge(channel, how.received);
+    }
+    this.send(ws, {
+      type: "ready",
+      sessionId: channel.sessionId,
+      host: channel.host,
+      mode: this.canType(channel) ? "write" : "read",
+      resumed: how.resumed,
+      inputSeq: channel.inputSeq,
+      outputSeq: channel.acked,
+      windowBytes: OUTPUT_WINDOW_BYTES,
+    });
+    for (const chunk of channel.unacked) ws.send(chunk, { binary: true });
+    if (how.lease !== undefined) this.send(ws, { type: "lease", expiresAt: how.lease });
+    this.options.onActivity?.(channel.sessionId);
+    this.broadcastViewers(channel.sessionId);
+
     let alive = true;
     const heartbeat = setInterval(() => {
       if (!alive) return ws.terminate();
@@ -145,59 +334,172 @@ export class TerminalServer {
       alive = true;
     });
 
-    const close = () => {
-      clearInterval(heartbeat);
-      if (!this.terminals.delete(terminal)) return;
-      terminal.dispose();
-      const open = (this.perSession.get(sessionId) ?? 1) - 1;
-      if (open > 0) this.perSession.set(sessionId, open);
-      else this.perSession.delete(sessionId);
-      // Idle time counts from the last terminal closing.
-      this.options.onActivity?.(sessionId);
+    let inputAckQueued = false;
+    const ackInput = () => {
+      if (inputAckQueued) return;
+      inputAckQueued = true;
+      setImmediate(() => {
+        inputAckQueued = false;
+        if (channel.ws === ws) this.send(ws, { type: "input-ack", seq: channel.inputSeq });
+      });
+    };
+    let refusedAt = 0;
+    const refuseInput = () => {
+      // Once a second is enough to tell a watcher why nothing happens.
+      if (Date.now() - refusedAt < 1000) return;
+      refusedAt = Date.now();
+      this.send(ws, { type: "error", code: "FORBIDDEN", message: "This terminal is read-only for you." });
     };
 
-    terminal.onData((chunk) => {
-      if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
-    });
-    terminal.onExit((exitCode) => {
-      send({ type: "exit", exitCode });
-      ws.close(1000, "shell exited");
-      close();
-    });
+    const handle = (message: TerminalClientMessage) => {
+      switch (message.type) {
+        case "input": {
+          if (!this.canType(channel)) return refuseInput();
+          if (message.seq <= channel.inputSeq) return ackInput();
+          if (message.seq !== channel.inputSeq + 1) {
+            return this.send(ws, {
+              type: "error",
+              code: "BAD_REQUEST",
+              message: `Input ${message.seq} came before ${channel.inputSeq + 1}; it was not written.`,
+            });
+          }
+          channel.terminal.write(Buffer.from(message.data, message.encoding === "binary" ? "latin1" : "utf8"));
+          channel.inputSeq = message.seq;
+          this.options.onActivity?.(channel.sessionId);
+          return ackInput();
+        }
+        case "ack":
+          if (message.bytes > channel.sent) {
+            return this.send(ws, {
+              type: "error",
+              code: "BAD_REQUEST",
+              message: `Acknowledged ${message.bytes} bytes of ${channel.sent} sent.`,
+            });
+          }
+          return this.acknowledge(channel, message.bytes);
+        case "resize":
+          channel.terminal.resize(message.cols, message.rows).catch(() => undefined);
+          return;
+        case "ping":
+          return this.send(ws, { type: "pong", id: message.id });
+        case "share":
+          if (channel.role !== "owner") {
+            return this.send(ws, { type: "error", code: "FORBIDDEN", message: "Only the owner can share control." });
+          }
+          if (message.allowControl) this.controlAllowed.add(channel.sessionId);
+          else this.controlAllowed.delete(channel.sessionId);
+          return this.broadcastViewers(channel.sessionId);
+      }
+    };
 
     ws.on("message", (data: RawData, isBinary: boolean) => {
+      if (channel.ws !== ws) return;
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       if (isBinary) {
-        if (writable) terminal.write(bytes);
-        this.options.onActivity?.(sessionId);
+        // Raw keystrokes, unnumbered: for simple clients that do not resume.
+        if (!this.canType(channel)) return refuseInput();
+        channel.terminal.write(bytes);
+        this.options.onActivity?.(channel.sessionId);
         return;
       }
       const parsed = parseTerminalClientMessage(bytes.toString("utf8"));
       if (!parsed.ok) {
-        send({ type: "error", code: "BAD_REQUEST", message: `Ignored a bad control message: ${parsed.reason}` });
+        this.send(ws, {
+          type: "error",
+          code: "BAD_REQUEST",
+          message: `Ignored a bad control message: ${parsed.reason}`,
+        });
         return;
       }
-      const message = parsed.message;
-      if (message.type === "resize") {
-        terminal.resize(message.cols, message.rows).catch(() => undefined);
-      } else if (message.type === "ping") {
-        send({ type: "pong", id: message.id });
-      }
+      handle(parsed.message);
     });
-    ws.on("close", close);
-    ws.on("error", close);
-    send({ type: "ready", sessionId, host });
+    const detach = () => {
+      clearInterval(heartbeat);
+      if (channel.ws !== ws) return;
+      channel.ws = null;
+      if (channel.client && !channel.closed) {
+        // The same client may come back: keep the shell attached (its output paused once a window is waiting).
+        channel.grace = setTimeout(() => this.closeChannel(channel), this.options.graceMs ?? DEFAULT_GRACE_MS);
+        channel.grace.unref();
+        this.broadcastViewers(channel.sessionId);
+        // Idle time counts from the last terminal closing.
+        this.options.onActivity?.(channel.sessionId);
+      } else {
+        this.closeChannel(channel);
+      }
+    };
+    ws.on("close", detach);
+    ws.on("error", detach);
   }
 
-  /** How many terminals of a session are open now. */
+  private closeChannel(channel: Channel): void {
+    if (channel.closed) return;
+    channel.closed = true;
+    clearTimeout(channel.grace);
+    channel.terminal.dispose();
+    channel.unacked = [];
+    if (this.channels.get(channel.key) === channel) this.channels.delete(channel.key);
+    if (channel.ws) {
+      const ws = channel.ws;
+      channel.ws = null;
+      ws.close(1000, "terminal closed");
+    }
+    if (![...this.channels.values()].some((c) => c.sessionId === channel.sessionId && c.role === "owner")) {
+      this.controlAllowed.delete(channel.sessionId);
+    }
+    this.broadcastViewers(channel.sessionId);
+    this.options.onActivity?.(channel.sessionId);
+  }
+
+  private sessionChannels(sessionId: string): Channel[] {
+    return [...this.channels.values()].filter((c) => c.sessionId === sessionId);
+  }
+
+  /** Tells everyone connected to a session who is there. */
+  private broadcastViewers(sessionId: string): void {
+    const connected = this.sessionChannels(sessionId).filter((c) => c.ws !== null);
+    const viewers: TerminalViewer[] = connected.map((c) => ({
+      who: c.who,
+      role: c.role,
+      mode: this.canType(c) ? "write" : "read",
+      host: c.host,
+    }));
+    const message: TerminalServerMessage = {
+      type: "viewers",
+      viewers,
+      allowControl: this.controlAllowed.has(sessionId),
+    };
+    for (const c of connected) if (c.ws) this.send(c.ws, message);
+  }
+
+  /** The session's lease changed (extended): its terminals show the new end. */
+  leaseChanged(sessionId: string, expiresAt: string | null): void {
+    for (const c of this.sessionChannels(sessionId)) if (c.ws) this.send(c.ws, { type: "lease", expiresAt });
+  }
+
+  /** The session was removed: its terminals are told why, then closed. */
+  sessionEnded(sessionId: string, reason: string): void {
+    for (const c of this.sessionChannels(sessionId)) {
+      if (c.ws) {
+        this.send(c.ws, { type: "ended", reason });
+        c.ws.close(wsCloseCodeOf("NOT_FOUND"), "sandbox removed");
+        c.ws = null;
+      }
+      this.closeChannel(c);
+    }
+  }
+
+  /** How many terminals of a session have a client connected now. */
   attached(sessionId: string): number {
-    return this.perSession.get(sessionId) ?? 0;
+    return this.sessionChannels(sessionId).filter((c) => c.ws !== null).length;
   }
 
   /** Ends every terminal (shutdown). */
   closeAll(): void {
     for (const ws of this.wss.clients) ws.close(wsCloseCodeOf("INTERNAL"), "gateway shutting down");
-    for (const terminal of this.terminals) terminal.dispose();
-    this.terminals.clear();
+    for (const channel of [...this.channels.values()]) {
+      channel.ws = null;
+      this.closeChannel(channel);
+    }
   }
 }

@@ -52,6 +52,12 @@ function garbage(i: number): string {
     () => JSON.stringify(null),
     () => "{",
     () => JSON.stringify({ type: "resize", cols: 80, note: "x".repeat(1000) }),
+    () => JSON.stringify({ type: "input", seq: -i, data: "x" }),
+    () => JSON.stringify({ type: "input", seq: i + 1, data: 42 }),
+    () => JSON.stringify({ type: "input", seq: 1e300, data: "echo never\r" }),
+    () => JSON.stringify({ type: "ack", bytes: "all" }),
+    () => JSON.stringify({ type: "ack", bytes: 1e15 }),
+    () => JSON.stringify({ type: "share", allowControl: "yes" }),
   ];
   const kind = kinds[i % kinds.length];
   return kind ? kind() : "{";

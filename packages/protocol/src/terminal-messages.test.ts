@@ -12,6 +12,20 @@ describe("terminal client messages", () => {
     expect(parseTerminalClientMessage('{"type":"ping","id":3}')).toMatchObject({ ok: true });
   });
 
+  it("accepts numbered input, acknowledgements and sharing", () => {
+    expect(parseTerminalClientMessage('{"type":"input","seq":1,"data":"ls\\r"}')).toEqual({
+      ok: true,
+      message: { type: "input", seq: 1, data: "ls\r" },
+    });
+    expect(parseTerminalClientMessage('{"type":"input","seq":2,"data":"\\u001b[M","encoding":"binary"}')).toMatchObject(
+      {
+        ok: true,
+      },
+    );
+    expect(parseTerminalClientMessage('{"type":"ack","bytes":65536}')).toMatchObject({ ok: true });
+    expect(parseTerminalClientMessage('{"type":"share","allowControl":true}')).toMatchObject({ ok: true });
+  });
+
   it.each([
     ["not JSON", "{oops", /not JSON/],
     ["an unknown type", '{"type":"exec","cmd":"rm -rf /"}', /type/],
@@ -21,6 +35,13 @@ describe("terminal client messages", () => {
     ["a string size", '{"type":"resize","cols":"80","rows":10}', /cols/],
     ["an array", "[1,2,3]", /./],
     ["null", "null", /./],
+    ["input number 0", '{"type":"input","seq":0,"data":"x"}', /seq/],
+    ["fractional input number", '{"type":"input","seq":1.5,"data":"x"}', /seq/],
+    ["input without data", '{"type":"input","seq":1}', /data/],
+    ["oversized input", JSON.stringify({ type: "input", seq: 1, data: "x".repeat(9000) }), /data/],
+    ["an unknown encoding", '{"type":"input","seq":1,"data":"x","encoding":"utf16"}', /encoding/],
+    ["a negative ack", '{"type":"ack","bytes":-1}', /bytes/],
+    ["share without a flag", '{"type":"share"}', /allowControl/],
   ])("rejects %s with a reason", (_name, text, reason) => {
     const parsed = parseTerminalClientMessage(text);
     expect(parsed.ok).toBe(false);
@@ -31,7 +52,25 @@ describe("terminal client messages", () => {
 describe("terminal server messages", () => {
   it("accepts each message the gateway sends", () => {
     for (const message of [
-      { type: "ready", sessionId: "s-1", host: "host01" },
+      {
+        type: "ready",
+        sessionId: "s-1",
+        host: "host01",
+        mode: "write",
+        resumed: false,
+        inputSeq: 0,
+        outputSeq: 0,
+        windowBytes: 524288,
+      },
+      { type: "input-ack", seq: 4 },
+      {
+        type: "viewers",
+        viewers: [{ who: "Ada", role: "instructor", mode: "read", host: "host01" }],
+        allowControl: false,
+      },
+      { type: "lease", expiresAt: "2026-11-28T04:00:00.000Z" },
+      { type: "lease", expiresAt: null },
+      { type: "ended", reason: "expired" },
       { type: "pong", id: 1 },
       { type: "exit", exitCode: 0 },
       { type: "exit", exitCode: null },

@@ -8,20 +8,73 @@ import { errorCodeList } from "./error-codes.ts";
 
 const dimension = z.number().int().min(1).max(1000);
 
+/** Output the gateway sends beyond what the client acknowledged before it pauses the shell (flow control). */
+export const OUTPUT_WINDOW_BYTES = 512 * 1024;
+/** The gateway resumes a paused shell once unacknowledged output falls below this. */
+export const OUTPUT_RESUME_BYTES = 128 * 1024;
+/** Longest `data` of one input message, in characters: a paste is split into several. */
+export const MAX_INPUT_CHARS = 8192;
+
 /** Browser to gateway. */
 export const terminalClientMessage = z.discriminatedUnion("type", [
+  /**
+   * Keystrokes or a paste, numbered 1, 2, 3… per client id. The gateway writes each number once, in order, and
+   * ignores a number it has already written (a resend after a reconnect). `encoding: "binary"` means each character
+   * is one byte (xterm.js's onBinary); otherwise `data` is text, written as UTF-8.
+   */
+  z.object({
+    type: z.literal("input"),
+    seq: z.number().int().positive(),
+    data: z.string().max(MAX_INPUT_CHARS),
+    encoding: z.enum(["utf8", "binary"]).optional(),
+  }),
+  /** Every output byte up to `bytes` (counted from the channel's start) is on the screen. */
+  z.object({ type: z.literal("ack"), bytes: z.number().int().nonnegative() }),
   /** The terminal's size changed; the shell sees the new size (SIGWINCH). */
   z.object({ type: z.literal("resize"), cols: dimension, rows: dimension }),
   /** Keep-alive; answered with `pong`. */
   z.object({ type: z.literal("ping"), id: z.number().int().nonnegative() }),
+  /** The session's owner lets watchers type (or stops them); refused from anyone else. */
+  z.object({ type: z.literal("share"), allowControl: z.boolean() }),
 ]);
 export type TerminalClientMessage = z.infer<typeof terminalClientMessage>;
 
+/** Someone connected to a session's terminals, as its owner sees them. */
+export const terminalViewer = z.object({
+  who: z.string(),
+  role: z.enum(["owner", "instructor", "admin"]),
+  /** Whether they can type now. */
+  mode: z.enum(["write", "read"]),
+  host: z.string(),
+});
+export type TerminalViewer = z.infer<typeof terminalViewer>;
+
 /** Gateway to browser. */
 export const terminalServerMessage = z.discriminatedUnion("type", [
-  /** The shell is attached; output follows as binary frames. */
-  z.object({ type: z.literal("ready"), sessionId: z.string(), host: z.string() }),
+  /**
+   * The shell is attached; output follows as binary frames. `resumed`: the same channel as before this connection
+   * (same client id, within the grace period), so output continues at byte `outputSeq` with nothing missed, and input
+   * numbers up to `inputSeq` were written. Otherwise a new channel: counting starts at 0 and the screen is redrawn.
+   */
+  z.object({
+    type: z.literal("ready"),
+    sessionId: z.string(),
+    host: z.string(),
+    mode: z.enum(["write", "read"]),
+    resumed: z.boolean(),
+    inputSeq: z.number().int().nonnegative(),
+    outputSeq: z.number().int().nonnegative(),
+    windowBytes: z.number().int().positive(),
+  }),
+  /** Input numbers up to `seq` are written to the shell; the client may forget them. */
+  z.object({ type: z.literal("input-ack"), seq: z.number().int().nonnegative() }),
   z.object({ type: z.literal("pong"), id: z.number().int().nonnegative() }),
+  /** Who is connected to the session's terminals, and whether watchers may type. Sent on every change. */
+  z.object({ type: z.literal("viewers"), viewers: z.array(terminalViewer), allowControl: z.boolean() }),
+  /** The sandbox's lease: when it ends (ISO time, null for no limit). Sent on connect and when it changes. */
+  z.object({ type: z.literal("lease"), expiresAt: z.string().nullable() }),
+  /** The sandbox was removed (expired, idle, stopped); the socket closes after this. */
+  z.object({ type: z.literal("ended"), reason: z.string() }),
   /** The shell ended; the socket closes after this. */
   z.object({ type: z.literal("exit"), exitCode: z.number().int().nullable() }),
   /** A failure the user should see; the socket may close after this with the matching close code. */
@@ -46,7 +99,8 @@ function parseJsonWith<T>(schema: z.ZodType<T>, text: string): ParseResult<T> {
 export const parseTerminalClientMessage = (text: string) => parseJsonWith(terminalClientMessage, text);
 export const parseTerminalServerMessage = (text: string) => parseJsonWith(terminalServerMessage, text);
 
-/** Largest text frame the gateway accepts; control messages are tiny. */
-export const MAX_CONTROL_FRAME_BYTES = 4096;
 /** Largest binary frame (keystrokes, pastes) the gateway accepts in one message. */
 export const MAX_INPUT_FRAME_BYTES = 64 * 1024;
+
+/** Close code for a socket replaced by a newer one of the same client: the client must not reconnect it. */
+export const WS_CLOSE_REPLACED = 4001;

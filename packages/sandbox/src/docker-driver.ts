@@ -522,18 +522,17 @@ export class DockerDriver implements SandboxDriver {
     try {
       // The shell records its pid so that dispose can end it (and its children) inside the sandbox.
       const pidFile = `/run/dockyard-terminal-${randomBytes(6).toString("hex")}.pid`;
+      // The shell records its pid (in $0) first; the rest of the script gets the terminal's name as $1.
+      const shell = (script: string) => ["bash", "-c", `echo $$ > "$0"; ${script}`, pidFile, options.name ?? ""];
       const exec = await container.value.exec({
         // A named terminal lives in a tmux session of that name (when the image has tmux): attaching again gives the
-        // same shell and screen. Hanging up the attached client leaves the session running.
-        Cmd: options.name
-          ? [
-              "bash",
-              "-c",
-              'echo $$ > "$0"; command -v tmux >/dev/null && exec tmux new-session -A -s "$1"; exec bash -l',
-              pidFile,
-              options.name,
-            ]
-          : ["bash", "-c", 'echo $$ > "$0"; exec bash -l', pidFile],
+        // same shell and screen. Hanging up the attached client leaves the session running. A watcher attaches to
+        // an existing one without changing its size.
+        Cmd: options.watch
+          ? shell('exec tmux attach-session -f ignore-size -t "=$1"')
+          : options.name
+            ? shell('command -v tmux >/dev/null && exec tmux new-session -A -s "$1"; exec bash -l')
+            : shell("exec bash -l"),
         Env: ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8"],
         AttachStdin: true,
         AttachStdout: true,
@@ -610,6 +609,14 @@ class DockerTerminal implements TerminalStream {
 
   onData(listener: (chunk: Buffer) => void): void {
     this.stream.on("data", listener);
+  }
+
+  pause(): void {
+    this.stream.pause();
+  }
+
+  resume(): void {
+    this.stream.resume();
   }
 
   onExit(listener: (exitCode: number | null) => void): void {

@@ -53,6 +53,9 @@ export interface TerminalStream {
   write(data: Uint8Array | string): void;
   resize(cols: number, rows: number): Promise<void>;
   onData(listener: (chunk: Buffer) => void): void;
+  /** Stops output (flow control): the program in the sandbox blocks once the buffers between are full. */
+  pause(): void;
+  resume(): void;
   onExit(listener: (exitCode: number | null) => void): void;
   dispose(): void;
 }
@@ -67,6 +70,11 @@ export interface TerminalOptions {
    * again attaches to it, screen and all. Without a name, the shell ends with the connection.
    */
   name?: string;
+  /**
+   * Attach to the named terminal as a watcher: its shell must exist already, and this client's size does not change
+   * the shell's (the watcher sees the owner's screen as it is).
+   */
+  watch?: boolean;
 }
 
 /** Where sandboxes live. The Docker implementation is the first; a Kubernetes one can follow the same shape. */

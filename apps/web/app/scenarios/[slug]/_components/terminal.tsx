@@ -1,6 +1,6 @@
 "use client";
 
-import { parseTerminalServerMessage } from "@dockyard/protocol";
+import { type ConnectionState, TerminalClient, type TerminalViewer } from "@dockyard/protocol";
 import type { Terminal as XTerm } from "@xterm/xterm";
 import { type Ref, useEffect, useImperativeHandle, useRef, useState } from "react";
 
@@ -15,24 +15,54 @@ export interface TerminalHandle {
   focus(): void;
 }
 
-type Status = "connecting" | "connected" | "reconnecting" | "closed";
-
-const encoder = new TextEncoder();
-const MAX_RETRIES = 5;
+const SCREEN_READER_KEY = "dockyard.screenReader";
+/** `dom` keeps the DOM renderer even where WebGL works (for a GPU that draws badly, and for tests that read rows). */
+const RENDERER_KEY = "dockyard.renderer";
 
 function gatewaySocketUrl(
-  token: string,
-  gatewayUrl: string | null,
-  gatewayPort: number,
-  cols: number,
-  rows: number,
-  name: string | undefined,
+  token: { token: string; gatewayUrl: string | null; gatewayPort: number },
+  query: Record<string, string | number | undefined>,
 ) {
   const base =
-    gatewayUrl ??
-    `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.hostname}:${gatewayPort}`;
-  const named = name ? `&name=${encodeURIComponent(name)}` : "";
-  return `${base}/terminal?token=${encodeURIComponent(token)}&cols=${cols}&rows=${rows}${named}`;
+    token.gatewayUrl ??
+    `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.hostname}:${token.gatewayPort}`;
+  const params = new URLSearchParams({ token: token.token });
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  return `${base}/terminal?${params}`;
+}
+
+const isMac = () =>
+  typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+
+/**
+ * Copy and paste that work on every system: Ctrl+Shift+C / Ctrl+Shift+V and Ctrl+Insert / Shift+Insert (Linux,
+ * Windows), Cmd+C / Cmd+V (macOS), and Ctrl+C while text is selected. Returns false for keys the browser handles
+ * (its paste event reaches xterm.js), true for keys the shell should get.
+ */
+function clipboardKeys(xterm: XTerm) {
+  return (event: KeyboardEvent): boolean => {
+    if (event.type !== "keydown") return true;
+    const key = event.key.toLowerCase();
+    const copy = () => {
+      if (!xterm.hasSelection()) return;
+      void navigator.clipboard?.writeText(xterm.getSelection()).catch(() => undefined);
+    };
+    if ((event.ctrlKey && event.shiftKey && key === "c") || (event.ctrlKey && key === "insert")) {
+      copy();
+      event.preventDefault();
+      return false;
+    }
+    if (event.ctrlKey && !event.shiftKey && key === "c" && xterm.hasSelection()) {
+      copy();
+      xterm.clearSelection();
+      event.preventDefault();
+      return false;
+    }
+    if (isMac() && event.metaKey && (key === "c" || key === "v")) return false;
+    // Let the browser paste (its paste event reaches xterm.js) instead of sending ^V or an escape sequence.
+    if ((event.ctrlKey && event.shiftKey && key === "v") || (event.shiftKey && key === "insert")) return false;
+    return true;
+  };
 }
 
 /** xterm.js attached to a shell in the sandbox over the gateway's WebSocket. Loads client-side only. */
@@ -53,20 +83,23 @@ export function Terminal({
   onGone: (message: string) => void;
 }) {
   const container = useRef<HTMLDivElement>(null);
-  const reconnect = useRef<() => void>(() => undefined);
   const goneRef = useRef(onGone);
   goneRef.current = onGone;
-  const socket = useRef<WebSocket | null>(null);
+  const client = useRef<TerminalClient | null>(null);
   const term = useRef<XTerm | null>(null);
-  const [status, setStatus] = useState<Status>("connecting");
+  const [status, setStatus] = useState<ConnectionState>("connecting");
   const [problem, setProblem] = useState<string | null>(null);
+  const [viewers, setViewers] = useState<TerminalViewer[]>([]);
+  const [allowControl, setAllowControl] = useState(false);
+  const [screenReader, setScreenReader] = useState(false);
 
   useImperativeHandle(ref, () => ({
     run(command, options = {}) {
-      const ws = socket.current;
-      if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-      if (options.interrupt) ws.send(encoder.encode("\x03"));
-      ws.send(encoder.encode(options.newline === false ? command : `${command}\r`));
+      const c = client.current;
+      if (!c || c.connectionState === "closed") return false;
+      // Typed while reconnecting, it is kept and sent once the connection is back.
+      if (options.interrupt) c.input("\x03");
+      c.input(options.newline === false ? command : `${command}\r`);
       term.current?.focus();
       return true;
     },
@@ -76,15 +109,22 @@ export function Terminal({
   }));
 
   useEffect(() => {
+    setScreenReader(window.localStorage.getItem(SCREEN_READER_KEY) === "on");
+  }, []);
+
+  useEffect(() => {
+    if (term.current) term.current.options.screenReaderMode = screenReader;
+  }, [screenReader]);
+
+  useEffect(() => {
     let disposed = false;
-    let retries = 0;
-    let retryTimer: ReturnType<typeof setTimeout> | undefined;
     const cleanups: (() => void)[] = [];
 
     (async () => {
-      const [{ Terminal: XTermCtor }, { FitAddon }] = await Promise.all([
+      const [{ Terminal: XTermCtor }, { FitAddon }, { WebLinksAddon }] = await Promise.all([
         import("@xterm/xterm"),
         import("@xterm/addon-fit"),
+        import("@xterm/addon-web-links"),
       ]);
       if (disposed || !container.current) return;
       const xterm = new XTermCtor({
@@ -92,38 +132,97 @@ export function Terminal({
         fontFamily: '"DejaVu Sans Mono", "Cascadia Code", Menlo, Consolas, monospace',
         fontSize: 14,
         scrollback: 5000,
+        screenReaderMode: window.localStorage.getItem(SCREEN_READER_KEY) === "on",
+        macOptionIsMeta: true,
         theme: { background: "#0b1220", foreground: "#e2e8f0", cursor: "#38bdf8", selectionBackground: "#334155" },
       });
       const fit = new FitAddon();
       xterm.loadAddon(fit);
+      // Links open in a new tab, never with access to this page.
+      xterm.loadAddon(
+        new WebLinksAddon((event, uri) => {
+          event.preventDefault();
+          window.open(uri, "_blank", "noopener,noreferrer");
+        }),
+      );
       xterm.open(container.current);
+      container.current.dataset.renderer = "dom";
+      // The GPU renderer where the browser has WebGL; the DOM renderer where it has not, or loses its context.
+      const wantWebgl = window.localStorage.getItem(RENDERER_KEY) !== "dom";
+      (wantWebgl ? import("@xterm/addon-webgl") : Promise.reject(new Error("DOM renderer chosen")))
+        .then(({ WebglAddon }) => {
+          if (disposed) return;
+          const webgl = new WebglAddon();
+          webgl.onContextLoss(() => {
+            webgl.dispose();
+            if (container.current) container.current.dataset.renderer = "dom";
+          });
+          xterm.loadAddon(webgl);
+          if (container.current) container.current.dataset.renderer = "webgl";
+        })
+        .catch(() => undefined);
       fit.fit();
       term.current = xterm;
       cleanups.push(() => xterm.dispose());
+      xterm.attachCustomKeyEventHandler(clipboardKeys(xterm));
 
-      // Copy with Ctrl+Shift+C (or Ctrl+C while text is selected). Pasting (Ctrl+V, Ctrl+Shift+V, the context menu)
-      // is the browser's own paste event, which xterm handles.
-      xterm.attachCustomKeyEventHandler((event) => {
-        if (event.type !== "keydown") return true;
-        const key = event.key.toLowerCase();
-        if (event.ctrlKey && key === "c" && (event.shiftKey || xterm.hasSelection())) {
-          void navigator.clipboard?.writeText(xterm.getSelection()).catch(() => undefined);
-          if (!event.shiftKey) xterm.clearSelection();
-          return false;
-        }
-        return true;
+      const connection = new TerminalClient({
+        dial: async (resume) => {
+          let res: Response;
+          try {
+            res = await fetch(`/api/sessions/${sessionId}/terminal-token?host=${encodeURIComponent(host)}`, {
+              method: "POST",
+            });
+          } catch {
+            return { ok: false, retry: true, message: "The network is unreachable." };
+          }
+          if (!res.ok) {
+            const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+            const message = body?.error?.message ?? "The terminal could not connect.";
+            return { ok: false, message, gone: res.status === 404, retry: res.status >= 500 };
+          }
+          const token = (await res.json()) as { token: string; gatewayUrl: string | null; gatewayPort: number };
+          const url = gatewaySocketUrl(token, {
+            cols: xterm.cols,
+            rows: xterm.rows,
+            name,
+            client: resume.client,
+            received: resume.received,
+          });
+          return { ok: true, socket: new WebSocket(url) };
+        },
+        write: (bytes, done) => xterm.write(bytes, done),
+        onState: (state, why) => {
+          setStatus(state);
+          setProblem(why);
+        },
+        onMessage: (message) => {
+          if (message.type === "ready") {
+            xterm.options.disableStdin = message.mode === "read";
+            xterm.focus();
+          } else if (message.type === "viewers") {
+            setViewers(message.viewers.filter((v) => v.role !== "owner"));
+            setAllowControl(message.allowControl);
+          } else if (message.type === "exit") {
+            xterm.write("\r\n\x1b[2m[shell exited: a new one opens]\x1b[0m\r\n");
+          } else if (message.type === "error") {
+            setProblem(message.message);
+          }
+        },
+        onGone: (message) => goneRef.current(message),
+      });
+      client.current = connection;
+      cleanups.push(() => {
+        connection.dispose();
+        client.current = null;
       });
 
-      const input = xterm.onData((data) => {
-        const ws = socket.current;
-        if (ws?.readyState === WebSocket.OPEN) ws.send(encoder.encode(data));
-      });
-      const resize = xterm.onResize(({ cols, rows }) => {
-        const ws = socket.current;
-        if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "resize", cols, rows }));
-      });
+      const input = xterm.onData((data) => connection.input(data));
+      const binary = xterm.onBinary((data) => connection.input(data, "binary"));
+      const resize = xterm.onResize(({ cols, rows }) => connection.resize(cols, rows));
       cleanups.push(
         () => input.dispose(),
+        () => binary.dispose(),
         () => resize.dispose(),
       );
 
@@ -137,79 +236,9 @@ export function Terminal({
       observer.observe(container.current);
       cleanups.push(() => observer.disconnect());
 
-      const connect = async () => {
-        if (disposed) return;
-        let token: { token: string; gatewayUrl: string | null; gatewayPort: number };
-        try {
-          const res = await fetch(`/api/sessions/${sessionId}/terminal-token?host=${encodeURIComponent(host)}`, {
-            method: "POST",
-          });
-          if (!res.ok) {
-            const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-            const message = body?.error?.message ?? "The terminal could not connect.";
-            if (res.status === 404) return goneRef.current(message);
-            if (res.status >= 500) return scheduleRetry();
-            setProblem(message);
-            setStatus("closed");
-            return;
-          }
-          token = await res.json();
-        } catch {
-          return scheduleRetry();
-        }
-        if (disposed) return;
-        const ws = new WebSocket(
-          gatewaySocketUrl(token.token, token.gatewayUrl, token.gatewayPort, xterm.cols, xterm.rows, name),
-        );
-        ws.binaryType = "arraybuffer";
-        socket.current = ws;
-        ws.onmessage = (event) => {
-          if (event.data instanceof ArrayBuffer) {
-            xterm.write(new Uint8Array(event.data));
-            return;
-          }
-          const parsed = parseTerminalServerMessage(String(event.data));
-          if (!parsed.ok) return;
-          const message = parsed.message;
-          if (message.type === "ready") {
-            retries = 0;
-            setStatus("connected");
-            setProblem(null);
-            xterm.focus();
-          } else if (message.type === "exit") {
-            xterm.write("\r\n\x1b[2m[shell exited: reconnecting opens a new one]\x1b[0m\r\n");
-          } else if (message.type === "error") {
-            setProblem(message.message);
-          }
-        };
-        ws.onclose = () => {
-          if (socket.current === ws) socket.current = null;
-          if (!disposed) scheduleRetry();
-        };
-      };
-
-      const scheduleRetry = () => {
-        if (disposed) return;
-        if (retries >= MAX_RETRIES) {
-          setStatus("closed");
-          setProblem((p) => p ?? "The terminal lost its connection.");
-          return;
-        }
-        retries += 1;
-        setStatus("reconnecting");
-        retryTimer = setTimeout(connect, Math.min(500 * 2 ** retries, 8000));
-      };
-
-      reconnect.current = () => {
-        if (disposed || socket.current) return;
-        retries = 0;
-        clearTimeout(retryTimer);
-        setStatus("connecting");
-        void connect();
-      };
       // Back from sleep or offline: try again at once instead of waiting for a reload.
       const wake = () => {
-        if (document.visibilityState === "visible" && !socket.current) reconnect.current();
+        if (document.visibilityState === "visible") connection.reconnect();
       };
       window.addEventListener("online", wake);
       document.addEventListener("visibilitychange", wake);
@@ -218,40 +247,76 @@ export function Terminal({
         document.removeEventListener("visibilitychange", wake);
       });
 
-      await connect();
+      connection.start();
     })();
 
     return () => {
       disposed = true;
-      clearTimeout(retryTimer);
-      socket.current?.close();
-      socket.current = null;
       term.current = null;
       for (const cleanup of cleanups.reverse()) cleanup();
     };
   }, [sessionId, host, name]);
 
+  const toggleScreenReader = () => {
+    const next = !screenReader;
+    window.localStorage.setItem(SCREEN_READER_KEY, next ? "on" : "off");
+    setScreenReader(next);
+  };
+
+  const label =
+    status === "connected"
+      ? "Connected"
+      : status === "connecting"
+        ? "Connecting…"
+        : status === "reconnecting"
+          ? "Reconnecting…"
+          : "Disconnected";
+  const dot =
+    status === "connected" ? "bg-emerald-400" : status === "closed" ? "bg-rose-400" : "animate-pulse bg-amber-400";
+
   return (
     <section aria-label="Terminal" className="absolute inset-0 flex flex-col">
-      {status !== "connected" && (
-        <div
-          role="status"
-          className="absolute right-3 top-2 z-10 rounded bg-slate-800/90 px-2 py-1 text-xs text-slate-200 shadow"
-        >
-          {status === "connecting" ? "Connecting…" : status === "reconnecting" ? "Reconnecting…" : "Disconnected"}
-          {problem ? ` — ${problem}` : ""}
-          {status === "closed" && (
-            <button
-              type="button"
-              onClick={() => reconnect.current()}
-              className="ml-2 rounded border border-slate-500 px-2 py-0.5 text-slate-100 hover:bg-slate-700"
-            >
-              Reconnect
-            </button>
-          )}
-        </div>
-      )}
       <div ref={container} data-testid="xterm-host" className="min-h-0 flex-1 p-2" />
+      <div className="flex h-7 shrink-0 items-center gap-3 border-t border-slate-800 bg-slate-900/80 px-3 text-xs text-slate-400">
+        <span role="status" aria-live="polite" data-testid="connection-state" className="flex items-center gap-1.5">
+          <span aria-hidden className={`h-2 w-2 rounded-full ${dot}`} />
+          <span className={status === "connected" ? "" : "text-slate-200"}>{label}</span>
+          {problem && status !== "connected" ? <span className="text-amber-200">— {problem}</span> : null}
+        </span>
+        {status === "closed" && (
+          <button
+            type="button"
+            onClick={() => client.current?.reconnect()}
+            className="rounded border border-slate-600 px-2 py-0.5 text-slate-100 hover:bg-slate-700"
+          >
+            Reconnect
+          </button>
+        )}
+        {viewers.length > 0 && (
+          <span data-testid="watchers" className="flex items-center gap-2 text-sky-200">
+            <span aria-hidden>👁</span>
+            Watched by{" "}
+            {viewers.map((v) => `${v.who} (${v.role}${v.mode === "write" ? ", can type" : ", read-only"})`).join(", ")}
+            <label className="flex items-center gap-1 text-slate-300">
+              <input
+                type="checkbox"
+                checked={allowControl}
+                onChange={(event) => client.current?.share(event.target.checked)}
+              />
+              Let them type
+            </label>
+          </span>
+        )}
+        <button
+          type="button"
+          aria-pressed={screenReader}
+          onClick={toggleScreenReader}
+          title="Makes the terminal's text available to screen readers"
+          className="ml-auto rounded px-1.5 py-0.5 hover:bg-slate-800 hover:text-slate-200"
+        >
+          Screen reader {screenReader ? "on" : "off"}
+        </button>
+      </div>
     </section>
   );
 }
