@@ -34,6 +34,8 @@ export interface TerminalServerOptions {
 }
 
 const HEARTBEAT_MS = 30_000;
+/** How long input confirmations are gathered before one is sent. */
+const INPUT_ACK_DELAY_MS = 200;
 const DEFAULT_GRACE_MS = 60_000;
 /** Most terminals one session may hold open at once. */
 export const MAX_TERMINALS_PER_SESSION = 8;
@@ -334,14 +336,15 @@ export class TerminalServer {
       alive = true;
     });
 
-    let inputAckQueued = false;
+    // Input is confirmed in batches: the client needs confirmations only to forget what it keeps for resending, so
+    // a keystroke costs one frame up and its echo one frame down.
+    let inputAck: NodeJS.Timeout | undefined;
     const ackInput = () => {
-      if (inputAckQueued) return;
-      inputAckQueued = true;
-      setImmediate(() => {
-        inputAckQueued = false;
+      if (inputAck) return;
+      inputAck = setTimeout(() => {
+        inputAck = undefined;
         if (channel.ws === ws) this.send(ws, { type: "input-ack", seq: channel.inputSeq });
-      });
+      }, INPUT_ACK_DELAY_MS);
     };
     let refusedAt = 0;
     const refuseInput = () => {
@@ -413,11 +416,14 @@ export class TerminalServer {
       }
       handle(parsed.message);
     });
-    const detach = () => {
+    const detach = (code?: number) => {
       clearInterval(heartbeat);
+      clearTimeout(inputAck);
       if (channel.ws !== ws) return;
       channel.ws = null;
-      if (channel.client && !channel.closed) {
+      // A client that closed on purpose (1000, or 1001 when its page goes) is not coming back for this channel.
+      const goodbye = code === 1000 || code === 1001;
+      if (channel.client && !channel.closed && !goodbye) {
         // The same client may come back: keep the shell attached (its output paused once a window is waiting).
         channel.grace = setTimeout(() => this.closeChannel(channel), this.options.graceMs ?? DEFAULT_GRACE_MS);
         channel.grace.unref();
@@ -428,8 +434,8 @@ export class TerminalServer {
         this.closeChannel(channel);
       }
     };
-    ws.on("close", detach);
-    ws.on("error", detach);
+    ws.on("close", (code: number) => detach(code));
+    ws.on("error", () => detach());
   }
 
   private closeChannel(channel: Channel): void {

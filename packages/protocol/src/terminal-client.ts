@@ -58,6 +58,7 @@ export interface TerminalClientOptions {
 
 /** Acknowledge at least this often, so the gateway's window never fills while the screen keeps up. */
 const ACK_EVERY_BYTES = 32 * 1024;
+const ACK_DELAY_MS = 100;
 
 function randomId(): string {
   const bytes = new Uint8Array(12);
@@ -93,6 +94,7 @@ export class TerminalClient {
   private state: ConnectionState = "connecting";
   private retries = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private keepalive: ReturnType<typeof setInterval> | undefined;
   private lastHeard = 0;
   private pingId = 0;
@@ -152,6 +154,7 @@ export class TerminalClient {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.ackTimer);
     clearInterval(this.keepalive);
     const socket = this.socket;
     this.socket = null;
@@ -183,10 +186,22 @@ export class TerminalClient {
     }
   }
 
+  /**
+   * Tells the gateway what is on screen: at once past ACK_EVERY_BYTES (a flood keeps flowing), otherwise within
+   * ACK_DELAY_MS (typing costs no extra frame per keystroke).
+   */
   private acknowledge(force: boolean): void {
     if (this.written === this.ackSent) return;
-    if (!force && this.written - this.ackSent < ACK_EVERY_BYTES && this.written !== this.received) return;
-    if (this.sendControl({ type: "ack", bytes: this.written })) this.ackSent = this.written;
+    if (force || this.written - this.ackSent >= ACK_EVERY_BYTES) {
+      clearTimeout(this.ackTimer);
+      this.ackTimer = undefined;
+      if (this.sendControl({ type: "ack", bytes: this.written })) this.ackSent = this.written;
+      return;
+    }
+    this.ackTimer ??= setTimeout(() => {
+      this.ackTimer = undefined;
+      this.acknowledge(true);
+    }, ACK_DELAY_MS);
   }
 
   private onReady(message: Extract<TerminalServerMessage, { type: "ready" }>): void {
@@ -212,6 +227,7 @@ export class TerminalClient {
     this.retries = 0;
     this.setState("connected", null);
     this.flushInput();
+    this.acknowledge(false);
   }
 
   private async connect(): Promise<void> {

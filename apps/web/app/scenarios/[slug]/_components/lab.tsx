@@ -7,7 +7,7 @@ import { readNdjson } from "@/lib/read-ndjson.ts";
 import { LeaseClock } from "./lease-clock.tsx";
 import { ScriptLog } from "./script-log.tsx";
 import { type RunOutcome, StepContent, type TerminalTarget } from "./step-content.tsx";
-import { type RunOptions, Terminal, type TerminalHandle } from "./terminal.tsx";
+import { preloadTerminal, type RunOptions, Terminal, type TerminalHandle } from "./terminal.tsx";
 
 export interface LabProps {
   slug: string;
@@ -242,6 +242,8 @@ export function Lab(props: LabProps) {
   // A new sandbox starts with one terminal, and the author's extra ones. (By value: a re-render of the page
   // brings a new array with the same terminals, which must not reset the tabs.)
   const extraKey = JSON.stringify(props.extraTerminals);
+  // The terminal's code loads while the learner reads, not after Start.
+  useEffect(() => preloadTerminal(), []);
   // Shells outlive the page (each tab's is named): after a reload the tabs that were open come back to theirs.
   useEffect(() => {
     if (!runningId) return;

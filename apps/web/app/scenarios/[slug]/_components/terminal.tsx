@@ -65,6 +65,19 @@ function clipboardKeys(xterm: XTerm) {
   };
 }
 
+/**
+ * Fetches the terminal's code ahead of need (the lab page calls it when it loads), so that pressing Start only waits
+ * for the sandbox.
+ */
+export function preloadTerminal(): void {
+  void Promise.all([
+    import("@xterm/xterm"),
+    import("@xterm/addon-fit"),
+    import("@xterm/addon-web-links"),
+    import("@xterm/addon-webgl"),
+  ]).catch(() => undefined);
+}
+
 /** xterm.js attached to a shell in the sandbox over the gateway's WebSocket. Loads client-side only. */
 export function Terminal({
   sessionId,
@@ -301,7 +314,11 @@ export function Terminal({
               <input
                 type="checkbox"
                 checked={allowControl}
-                onChange={(event) => client.current?.share(event.target.checked)}
+                onChange={(event) => {
+                  // Shown at once; the gateway's next viewers message confirms it.
+                  setAllowControl(event.target.checked);
+                  client.current?.share(event.target.checked);
+                }}
               />
               Let them type
             </label>
