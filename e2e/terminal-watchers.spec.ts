@@ -62,9 +62,10 @@ test("the attendee sees who watches, and a watcher types only once the attendee 
   await page.getByLabel("Let them type").check();
   await expect(page.getByTestId("watchers")).toContainText("Ada Lovelace (instructor, can type)");
   await page.screenshot({ path: ".dockyard/test-results/terminal-watched.png" });
-  // The refused input used no number: Ada's next one is 1 again for the gateway.
-  ada.ws.send(JSON.stringify({ type: "input", seq: 1, data: "echo helped-$((3*3))\r" }));
+  // The refused input was used up: allowing control does not run it now.
+  ada.type("echo helped-$((3*3))\r");
   await expect.poll(() => rows(page)).toMatch(/^helped-9/m);
+  expect(await rows(page)).not.toMatch(/sneaky-4/);
 
   ada.ws.close();
   await expect(page.getByTestId("watchers")).toBeHidden();

@@ -170,9 +170,15 @@ export class TerminalServer {
 
     const key = `${sid}|${host}|${name ?? ""}|${client ?? `anonymous-${++this.nextAnonymous}`}`;
     const existing = this.channels.get(key);
-    if (existing && existing.userId === sub && !existing.closed) {
-      // The same client again (a reconnect, or a stale socket being replaced): same shell, same counters.
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, existing, { resumed: true, received }));
+    if (existing && existing.userId === sub && !existing.closed && existing.role === (claims.as ?? "owner")) {
+      // The same client again (a reconnect, or a stale socket being replaced): same shell, same counters. What it may
+      // do is what its new token says.
+      const lease = this.options.leaseOf ? await this.options.leaseOf(sid).catch(() => null) : undefined;
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        existing.mode = claims.mode;
+        if (claims.who) existing.who = claims.who;
+        this.attach(ws, existing, { resumed: true, received, lease });
+      });
       return;
     }
     if (existing) return rejectUpgrade(socket, dockyardError("FORBIDDEN", "This client id belongs to someone else."));
@@ -187,7 +193,13 @@ export class TerminalServer {
       (c) => c.sessionId === sid && (c.role === "owner") === !watcher,
     ).length;
     if (count >= (watcher ? MAX_WATCHERS_PER_SESSION : MAX_TERMINALS_PER_SESSION)) {
-      return rejectUpgrade(socket, dockyardError("CONFLICT", "Too many terminals are open on this sandbox."));
+      return rejectUpgrade(
+        socket,
+        dockyardError(
+          "LIMIT_REACHED",
+          `This sandbox has ${count} terminals open, the most it may have${watcher ? " for watchers" : ""}.`,
+        ),
+      );
     }
     const terminal = await this.options.driver.openTerminal({
       sessionId: sid,
@@ -230,7 +242,8 @@ export class TerminalServer {
       client,
       userId: claims.sub,
       role: claims.as ?? "owner",
-      who: claims.who ?? claims.sub,
+      // Everyone connected sees this list: the owner is "owner", never their internal id.
+      who: claims.who ?? (claims.as ? claims.sub : "owner"),
       mode: claims.mode,
       terminal,
       ws: null,
@@ -357,7 +370,6 @@ export class TerminalServer {
     const handle = (message: TerminalClientMessage) => {
       switch (message.type) {
         case "input": {
-          if (!this.canType(channel)) return refuseInput();
           if (message.seq <= channel.inputSeq) return ackInput();
           if (message.seq !== channel.inputSeq + 1) {
             return this.send(ws, {
@@ -366,10 +378,13 @@ export class TerminalServer {
               message: `Input ${message.seq} came before ${channel.inputSeq + 1}; it was not written.`,
             });
           }
-          channel.terminal.write(Buffer.from(message.data, message.encoding === "binary" ? "latin1" : "utf8"));
+          // Handled either way: refused input is used up, so it is neither resent nor written once control is given.
           channel.inputSeq = message.seq;
+          ackInput();
+          if (!this.canType(channel)) return refuseInput();
+          channel.terminal.write(Buffer.from(message.data, message.encoding === "binary" ? "latin1" : "utf8"));
           this.options.onActivity?.(channel.sessionId);
-          return ackInput();
+          return;
         }
         case "ack":
           if (message.bytes > channel.sent) {
@@ -386,12 +401,10 @@ export class TerminalServer {
         case "ping":
           return this.send(ws, { type: "pong", id: message.id });
         case "share":
-          if (channel.role !== "owner") {
+          if (channel.role !== "owner" || channel.mode !== "write") {
             return this.send(ws, { type: "error", code: "FORBIDDEN", message: "Only the owner can share control." });
           }
-          if (message.allowControl) this.controlAllowed.add(channel.sessionId);
-          else this.controlAllowed.delete(channel.sessionId);
-          return this.broadcastViewers(channel.sessionId);
+          return this.setControl(channel.sessionId, message.allowControl);
       }
     };
 
@@ -451,10 +464,25 @@ export class TerminalServer {
       ws.close(1000, "terminal closed");
     }
     if (![...this.channels.values()].some((c) => c.sessionId === channel.sessionId && c.role === "owner")) {
-      this.controlAllowed.delete(channel.sessionId);
+      // Control is shared by an owner who is there: it ends when they leave.
+      this.setControl(channel.sessionId, false);
+    } else {
+      this.broadcastViewers(channel.sessionId);
     }
-    this.broadcastViewers(channel.sessionId);
     this.options.onActivity?.(channel.sessionId);
+  }
+
+  /** The owner lets watchers type, or stops them: each watcher whose typing changes is told. */
+  private setControl(sessionId: string, allow: boolean): void {
+    const watchers = this.sessionChannels(sessionId).filter((c) => c.role !== "owner");
+    const before = watchers.map((c) => this.canType(c));
+    if (allow) this.controlAllowed.add(sessionId);
+    else this.controlAllowed.delete(sessionId);
+    watchers.forEach((c, i) => {
+      const now = this.canType(c);
+      if (c.ws && now !== before[i]) this.send(c.ws, { type: "mode", mode: now ? "write" : "read" });
+    });
+    this.broadcastViewers(sessionId);
   }
 
   private sessionChannels(sessionId: string): Channel[] {

@@ -270,8 +270,9 @@ describe("terminal channels", () => {
       () => helper.messages.some((m) => m.type === "viewers" && m.allowControl),
       "control shared with the watchers",
     );
-    // Refused input did not use up its number.
-    helper.send({ type: "input", seq: 1, data: "touch /tmp/helper-typed\r" });
+    await until(() => helper.messages.some((m) => m.type === "mode" && m.mode === "write"), "told it may type");
+    // The refused input used up its number, and is not written now that control is shared.
+    helper.send({ type: "input", seq: 2, data: "touch /tmp/helper-typed\r" });
     await until(() => {
       void sandboxFile("/tmp/helper-typed 2>/dev/null && echo yes").then((t) => {
         helperTyped = t.includes("yes");
@@ -306,6 +307,30 @@ describe("terminal channels", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await sandboxFile("/tmp/read-only-typed 2>&1")).toMatch(/No such file/);
     raw.ws.close();
+  });
+
+  it("refuses a ninth terminal with 429, and a resumed channel takes its new token's rights", async () => {
+    await until(() => gateway.terminals.attached(sessionId) === 0, "earlier terminals closed");
+    const id = `rights-${randomBytes(6).toString("hex")}`;
+    const open = [rawSocket(owner, { client: id })];
+    for (let i = 1; i < 8; i++) open.push(rawSocket(owner));
+    await Promise.all(open.map((o) => o.opened));
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(url(owner, {}), { headers: { origin: base } });
+      ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on("open", () => resolve(101));
+      ws.on("error", () => undefined);
+    });
+    expect(status).toBe(429);
+    // The first one comes back with a read-only token: same channel, and now it may not type.
+    open[0]?.ws.terminate();
+    const again = rawSocket({ sub: "attendee", mode: "read" }, { client: id });
+    await again.opened;
+    await until(() => again.messages.some((m) => m.type === "ready" && m.resumed && m.mode === "read"), "resumed");
+    expect(again.messages.some((m) => m.type === "lease")).toBe(true);
+    again.send({ type: "share", allowControl: true });
+    await until(() => again.messages.some((m) => m.type === "error" && m.code === "FORBIDDEN"), "no sharing");
+    for (const o of [again, ...open]) o.ws.close();
   });
 
   it("tells a connected terminal about the lease and about the sandbox's removal", async () => {

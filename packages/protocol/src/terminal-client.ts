@@ -51,9 +51,12 @@ export interface TerminalClientOptions {
   clientId?: string;
   /** Reconnect attempts in a row before giving up (the caller can `reconnect()` later). Default 8. */
   maxRetries?: number;
-  /** How often to ping, and how long silence means the connection is dead. Defaults 10 s and 25 s. */
+  /**
+   * How often to ping (default 10 s), and after how many rounds without a word the connection counts as dead and is
+   * replaced (default 2).
+   */
   keepaliveMs?: number;
-  staleMs?: number;
+  missedPings?: number;
 }
 
 /** Acknowledge at least this often, so the gateway's window never fills while the screen keeps up. */
@@ -96,7 +99,9 @@ export class TerminalClient {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private keepalive: ReturnType<typeof setInterval> | undefined;
-  private lastHeard = 0;
+  private size: { cols: number; rows: number } | null = null;
+  /** Whether anything arrived since the last keepalive round. */
+  private heard = false;
   private pingId = 0;
   /** Input not yet acknowledged by the gateway, in order; `sentThrough` is the last one sent on this socket. */
   private pending: PendingInput[] = [];
@@ -133,7 +138,9 @@ export class TerminalClient {
     this.flushInput();
   }
 
+  /** The screen's size; sent now, and again on every (re)connection so that a change while away is not lost. */
   resize(cols: number, rows: number): void {
+    this.size = { cols, rows };
     this.sendControl({ type: "resize", cols, rows });
   }
 
@@ -226,6 +233,7 @@ export class TerminalClient {
     this.ready = true;
     this.retries = 0;
     this.setState("connected", null);
+    if (this.size) this.sendControl({ type: "resize", ...this.size });
     this.flushInput();
     this.acknowledge(false);
   }
@@ -256,12 +264,12 @@ export class TerminalClient {
     socket.binaryType = "arraybuffer";
     this.socket = socket;
     this.ready = false;
-    this.lastHeard = Date.now();
+    this.heard = true;
     let ended: string | null = null;
     let exited = false;
     socket.onmessage = (event: { data: unknown }) => {
       if (this.socket !== socket) return;
-      this.lastHeard = Date.now();
+      this.heard = true;
       const data = event.data;
       if (typeof data !== "string") {
         const bytes =
@@ -296,10 +304,8 @@ export class TerminalClient {
       } else if (event.code === WS_CLOSE_REPLACED) {
         this.setState("closed", "This terminal was opened again elsewhere.");
       } else if (exited) {
-        // The shell ended: reconnecting opens a new one, at once.
-        this.retries = 0;
-        this.setState("reconnecting", null);
-        void this.connect();
+        // The shell ended: reconnecting opens a new one (with the usual backoff, should it end at once again).
+        this.scheduleRetry("The shell ended; opening a new one.");
       } else {
         this.scheduleRetry(event.reason || null);
       }
@@ -307,11 +313,16 @@ export class TerminalClient {
     socket.onerror = () => undefined;
     clearInterval(this.keepalive);
     const keepaliveMs = this.options.keepaliveMs ?? 10_000;
-    const staleMs = this.options.staleMs ?? 25_000;
+    const missedAllowed = this.options.missedPings ?? 2;
+    // Counted in pings that went unanswered, not in wall time: a clock that jumps (a laptop waking up) is no sign
+    // of a dead connection, while two silent rounds are.
+    let missed = 0;
     this.keepalive = setInterval(() => {
       if (this.socket !== socket) return;
-      if (Date.now() - this.lastHeard > staleMs) {
-        // Silent for too long (a proxy dropped it, the laptop slept): replace it instead of waiting for TCP.
+      missed = this.heard ? 0 : missed + 1;
+      this.heard = false;
+      if (missed >= missedAllowed) {
+        // Silent for too long (a proxy dropped it, the network went): replace it instead of waiting for TCP.
         this.socket = null;
         this.ready = false;
         socket.onclose = null;

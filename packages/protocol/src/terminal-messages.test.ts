@@ -63,6 +63,7 @@ describe("terminal server messages", () => {
         windowBytes: 524288,
       },
       { type: "input-ack", seq: 4 },
+      { type: "mode", mode: "read" },
       {
         type: "viewers",
         viewers: [{ who: "Ada", role: "instructor", mode: "read", host: "host01" }],

@@ -18,9 +18,10 @@ export const MAX_INPUT_CHARS = 8192;
 /** Browser to gateway. */
 export const terminalClientMessage = z.discriminatedUnion("type", [
   /**
-   * Keystrokes or a paste, numbered 1, 2, 3… per client id. The gateway writes each number once, in order, and
-   * ignores a number it has already written (a resend after a reconnect). `encoding: "binary"` means each character
-   * is one byte (xterm.js's onBinary); otherwise `data` is text, written as UTF-8.
+   * Keystrokes or a paste, numbered 1, 2, 3… per channel. The gateway handles each number once, in order: it writes
+   * it (or refuses it, for a holder who may not type: a refused number is used up, never written later), and ignores
+   * a number it has handled already (a resend after a reconnect). `encoding: "binary"` means each character is one
+   * byte (xterm.js's onBinary); otherwise `data` is text, written as UTF-8.
    */
   z.object({
     type: z.literal("input"),
@@ -39,7 +40,7 @@ export const terminalClientMessage = z.discriminatedUnion("type", [
 ]);
 export type TerminalClientMessage = z.infer<typeof terminalClientMessage>;
 
-/** Someone connected to a session's terminals, as its owner sees them. */
+/** Someone connected to a session's terminals. */
 export const terminalViewer = z.object({
   who: z.string(),
   role: z.enum(["owner", "instructor", "admin"]),
@@ -54,7 +55,8 @@ export const terminalServerMessage = z.discriminatedUnion("type", [
   /**
    * The shell is attached; output follows as binary frames. `resumed`: the same channel as before this connection
    * (same client id, within the grace period), so output continues at byte `outputSeq` with nothing missed, and input
-   * numbers up to `inputSeq` were written. Otherwise a new channel: counting starts at 0 and the screen is redrawn.
+   * numbers up to `inputSeq` were handled. Otherwise a new channel: counting starts at 0 (a named terminal's screen is
+   * redrawn; an unnamed one is a new shell).
    */
   z.object({
     type: z.literal("ready"),
@@ -66,10 +68,15 @@ export const terminalServerMessage = z.discriminatedUnion("type", [
     outputSeq: z.number().int().nonnegative(),
     windowBytes: z.number().int().positive(),
   }),
-  /** Input numbers up to `seq` are written to the shell; the client may forget them. */
+  /** Input numbers up to `seq` are handled (written, or refused); the client may forget them. */
   z.object({ type: z.literal("input-ack"), seq: z.number().int().nonnegative() }),
+  /** Whether this connection may type changed (the owner shared or took back control). */
+  z.object({ type: z.literal("mode"), mode: z.enum(["write", "read"]) }),
   z.object({ type: z.literal("pong"), id: z.number().int().nonnegative() }),
-  /** Who is connected to the session's terminals, and whether watchers may type. Sent on every change. */
+  /**
+   * Who is connected to the session's terminals (the owner appears as "owner"), and whether watchers may type. Sent
+   * to every connection of the session on every change.
+   */
   z.object({ type: z.literal("viewers"), viewers: z.array(terminalViewer), allowControl: z.boolean() }),
   /** The sandbox's lease: when it ends (ISO time, null for no limit). Sent on connect and when it changes. */
   z.object({ type: z.literal("lease"), expiresAt: z.string().nullable() }),
@@ -77,7 +84,7 @@ export const terminalServerMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ended"), reason: z.string() }),
   /** The shell ended; the socket closes after this. */
   z.object({ type: z.literal("exit"), exitCode: z.number().int().nullable() }),
-  /** A failure the user should see; the socket may close after this with the matching close code. */
+  /** Something the user should see (a refused or malformed message); the socket stays open. */
   z.object({ type: z.literal("error"), code: z.enum(errorCodeList), message: z.string() }),
 ]);
 export type TerminalServerMessage = z.infer<typeof terminalServerMessage>;

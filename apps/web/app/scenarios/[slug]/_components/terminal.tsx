@@ -213,6 +213,8 @@ export function Terminal({
           if (message.type === "ready") {
             xterm.options.disableStdin = message.mode === "read";
             xterm.focus();
+          } else if (message.type === "mode") {
+            xterm.options.disableStdin = message.mode === "read";
           } else if (message.type === "viewers") {
             setViewers(message.viewers.filter((v) => v.role !== "owner"));
             setAllowControl(message.allowControl);
@@ -232,6 +234,7 @@ export function Terminal({
 
       const input = xterm.onData((data) => connection.input(data));
       const binary = xterm.onBinary((data) => connection.input(data, "binary"));
+      connection.resize(xterm.cols, xterm.rows);
       const resize = xterm.onResize(({ cols, rows }) => connection.resize(cols, rows));
       cleanups.push(
         () => input.dispose(),
