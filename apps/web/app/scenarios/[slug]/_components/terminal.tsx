@@ -309,8 +309,21 @@ export function Terminal({
           </button>
         )}
         {viewers.length > 0 && (
-          <span data-testid="watchers" className="flex items-center gap-2 text-sky-200">
-            <span aria-hidden>👁</span>
+          <span
+            data-testid="watchers"
+            className="flex items-center gap-2 rounded-full bg-sky-900/60 px-2 py-0.5 text-sky-100 ring-1 ring-sky-700"
+          >
+            <svg
+              aria-hidden
+              viewBox="0 0 16 16"
+              className="h-3.5 w-3.5"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.5"
+            >
+              <path d="M1 8s2.5-5 7-5 7 5 7 5-2.5 5-7 5-7-5-7-5Z" />
+              <circle cx="8" cy="8" r="2" />
+            </svg>
             Watched by{" "}
             {viewers.map((v) => `${v.who} (${v.role}${v.mode === "write" ? ", can type" : ", read-only"})`).join(", ")}
             <label className="flex items-center gap-1 text-slate-300">
