@@ -44,7 +44,7 @@ const ready = (over: Partial<Extract<TerminalServerMessage, { type: "ready" }>> 
   ...over,
 });
 
-function setup() {
+function setup(options: { maxRetries?: number } = {}) {
   const sockets: ScriptedSocket[] = [];
   const dials: { client: string; received: number }[] = [];
   const screen: Uint8Array[] = [];
@@ -62,6 +62,7 @@ function setup() {
     },
     onState: (state) => states.push(state),
     keepaliveMs: 60_000,
+    ...options,
   });
   const settle = () => new Promise((r) => setTimeout(r, 0));
   return { client, sockets, dials, screen, states, settle, last: () => sockets.at(-1) as ScriptedSocket };
@@ -155,6 +156,22 @@ describe("TerminalClient", () => {
     expect(t.sockets).toHaveLength(2);
     t.client.dispose();
   });
+
+  it("opens a new shell after one ends, but gives up on a shell that ends as soon as it starts", async () => {
+    const t = setup({ maxRetries: 3 });
+    t.client.start();
+    for (let round = 0; round < 12 && t.client.connectionState !== "closed"; round++) {
+      for (let i = 0; i < 100 && t.sockets.length <= round; i++) await new Promise((r) => setTimeout(r, 50));
+      await t.settle();
+      t.last().deliver(ready());
+      t.last().deliver({ type: "exit", exitCode: 1 });
+      t.last().drop(1000);
+    }
+    expect(t.client.connectionState).toBe("closed");
+    // Three tries, with growing waits between them (0.5 s, then 1 s).
+    expect(t.sockets.length).toBe(3);
+    t.client.dispose();
+  }, 15_000);
 
   it("splits a long paste without cutting a character in two", () => {
     const pieces = splitInput(`${"x".repeat(9)}😀${"y".repeat(5)}`, 10);

@@ -62,6 +62,8 @@ export interface TerminalClientOptions {
 /** Acknowledge at least this often, so the gateway's window never fills while the screen keeps up. */
 const ACK_EVERY_BYTES = 32 * 1024;
 const ACK_DELAY_MS = 100;
+/** A shell that ends this soon after connecting is retried with backoff rather than at once. */
+const QUICK_EXIT_MS = 5000;
 
 function randomId(): string {
   const bytes = new Uint8Array(12);
@@ -100,6 +102,9 @@ export class TerminalClient {
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private keepalive: ReturnType<typeof setInterval> | undefined;
   private size: { cols: number; rows: number } | null = null;
+  private readyAt = 0;
+  /** Shells in a row that ended within QUICK_EXIT_MS of connecting. */
+  private quickExits = 0;
   /** Whether anything arrived since the last keepalive round. */
   private heard = false;
   private pingId = 0;
@@ -232,6 +237,7 @@ export class TerminalClient {
     }
     this.ready = true;
     this.retries = 0;
+    this.readyAt = Date.now();
     this.setState("connected", null);
     if (this.size) this.sendControl({ type: "resize", ...this.size });
     this.flushInput();
@@ -304,8 +310,11 @@ export class TerminalClient {
       } else if (event.code === WS_CLOSE_REPLACED) {
         this.setState("closed", "This terminal was opened again elsewhere.");
       } else if (exited) {
-        // The shell ended: reconnecting opens a new one (with the usual backoff, should it end at once again).
-        this.scheduleRetry("The shell ended; opening a new one.");
+        // The shell ended: reconnecting opens a new one. One that ends again at once (a watcher's terminal that does
+        // not exist) is retried with backoff, and given up after the usual number of tries.
+        this.quickExits = Date.now() - this.readyAt < QUICK_EXIT_MS ? this.quickExits + 1 : 0;
+        this.retries = this.quickExits;
+        this.scheduleRetry(this.quickExits > 0 ? "The shell ends as soon as it starts." : null);
       } else {
         this.scheduleRetry(event.reason || null);
       }

@@ -577,6 +577,8 @@ class Collector {
 class DockerTerminal implements TerminalStream {
   private exitListeners: ((code: number | null) => void)[] = [];
   private exited = false;
+  /** Known once the ended exec has been inspected. */
+  private exitCode: number | null | undefined;
 
   constructor(
     private readonly exec: Docker.Exec,
@@ -591,6 +593,7 @@ class DockerTerminal implements TerminalStream {
         .then((info) => info.ExitCode ?? null)
         .catch(() => null)
         .then((code) => {
+          this.exitCode = code;
           for (const listener of this.exitListeners) listener(code);
         });
     };
@@ -620,6 +623,8 @@ class DockerTerminal implements TerminalStream {
   }
 
   onExit(listener: (exitCode: number | null) => void): void {
+    // A shell that ended before anyone listened still reports it.
+    if (this.exitCode !== undefined) return listener(this.exitCode);
     this.exitListeners.push(listener);
   }
 
