@@ -624,8 +624,8 @@ class DockerTerminal implements TerminalStream {
 
   onExit(listener: (exitCode: number | null) => void): void {
     // A shell that ended before anyone listened still reports it.
-    if (this.exitCode !== undefined) return listener(this.exitCode);
-    this.exitListeners.push(listener);
+    if (this.exitCode !== undefined) listener(this.exitCode);
+    else this.exitListeners.push(listener);
   }
 
   dispose(): void {
