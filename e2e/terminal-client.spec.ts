@@ -59,7 +59,10 @@ test.describe("with the browser's default renderer", () => {
   });
 });
 
-test("copies with Ctrl+Shift+C and pastes with Ctrl+Shift+V and Shift+Insert", async ({ page, context }) => {
+test("copies with Ctrl+Shift+C, pastes with Ctrl+Shift+V and Shift+Insert, and opens links", async ({
+  page,
+  context,
+}) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await start(page);
   await type(page, "echo copy-me-$((40+2))\n");
@@ -82,6 +85,19 @@ test("copies with Ctrl+Shift+C and pastes with Ctrl+Shift+V and Shift+Insert", a
   await page.keyboard.press("Shift+Insert");
   await page.keyboard.press("Enter");
   await expect.poll(() => rows(page)).toMatch(/^inserted-36/m);
+
+  // A web address in the output is a link; a click opens it in a new tab, cut off from this page.
+  await type(page, "echo see https://docs.example.com/start-here\n");
+  await expect.poll(() => rows(page)).toMatch(/^see https:\/\/docs\.example\.com\/start-here/m);
+  const link = await terminal(page)
+    .locator(".xterm-rows > div", { hasText: /^see https/ })
+    .boundingBox();
+  if (!link) throw new Error("the line with the link is not on screen");
+  await page.context().route("https://docs.example.com/**", (route) => route.fulfill({ body: "the docs" }));
+  const popup = page.context().waitForEvent("page");
+  await page.mouse.move(link.x + 80, link.y + link.height / 2);
+  await page.mouse.click(link.x + 80, link.y + link.height / 2);
+  expect((await popup).url()).toContain("docs.example.com/start-here");
 
   await page.getByRole("button", { name: "Stop" }).click();
   await expect(page.getByRole("button", { name: "Start", exact: true })).toBeVisible();

@@ -238,6 +238,11 @@ describe("gateway against the real Docker engine", () => {
       "wrong-secret-0123456789",
     );
     expect(await upgradeStatus(`${wsBase}/terminal?token=${forged}`, base)).toBe(401);
+    // A real token with its claims edited (another session, write for read) keeps a signature that no longer fits.
+    const [payload, signature] = token().split(".");
+    const claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString()) as Record<string, unknown>;
+    const edited = Buffer.from(JSON.stringify({ ...claims, sid: sessionB })).toString("base64url");
+    expect(await upgradeStatus(`${wsBase}/terminal?token=${edited}.${signature}`, base)).toBe(401);
     const expired = mintTerminalToken({ sub: "user-a", sid: sessionA, host: "host01", mode: "write" }, SECRET, {
       now: Date.now() - 120_000,
     });
