@@ -18,6 +18,7 @@ import {
 import type { SandboxDriver, TerminalStream } from "@dockyard/sandbox";
 import { verifyTerminalToken } from "@dockyard/token";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
+import { ByteQueue } from "./byte-queue.ts";
 
 export interface TerminalServerOptions {
   driver: SandboxDriver;
@@ -36,6 +37,10 @@ export interface TerminalServerOptions {
 const HEARTBEAT_MS = 30_000;
 /** How long input confirmations are gathered before one is sent. */
 const INPUT_ACK_DELAY_MS = 200;
+/** Input the shell has not read yet, past which more is refused (a program that never reads its input). */
+const MAX_PENDING_INPUT_BYTES = 4 * 1024 * 1024;
+/** What a WebSocket frame costs beyond its bytes, counted so that many tiny frames fill the window too. */
+const FRAME_OVERHEAD_BYTES = 64;
 const DEFAULT_GRACE_MS = 60_000;
 /** Most terminals one session may hold open at once. */
 export const MAX_TERMINALS_PER_SESSION = 8;
@@ -91,7 +96,9 @@ interface Channel {
   sent: number;
   acked: number;
   /** Output from byte `acked` to `sent`, kept for a resuming client (only when the channel has a client id). */
-  unacked: Buffer[];
+  unacked: ByteQueue;
+  /** Output handed to the socket and not yet written to the network (with per-frame overhead). */
+  unflushed: number;
   paused: boolean;
   grace: NodeJS.Timeout | undefined;
   closed: boolean;
@@ -109,6 +116,10 @@ export class TerminalServer {
   private readonly usedTokens = new Map<string, number>();
   /** Sessions whose owner lets watchers type. */
   private readonly controlAllowed = new Set<string>();
+  /** Channels being opened (between the checks and the upgrade), counted against the limits like open ones. */
+  private readonly opening = new Map<string, { sessionId: string; owner: boolean }>();
+  /** Sessions being removed: no new terminals. */
+  private readonly ending = new Set<string>();
   private nextAnonymous = 0;
 
   constructor(private readonly options: TerminalServerOptions) {}
@@ -159,6 +170,9 @@ export class TerminalServer {
 
     const session = await this.options.driver.inspectSession(sid);
     if (!session.ok) return rejectUpgrade(socket, session.error);
+    if (this.ending.has(sid)) {
+      return rejectUpgrade(socket, dockyardError("NOT_FOUND", "This sandbox is being removed."));
+    }
     const owner = this.options.ownerOf ? await this.options.ownerOf(sid, session.value.userId) : session.value.userId;
     // The owner, or staff the web app vouched for (it checks their role before minting a token with `as`).
     if (!watcher && owner !== sub) {
@@ -175,6 +189,8 @@ export class TerminalServer {
       // do is what its new token says.
       const lease = this.options.leaseOf ? await this.options.leaseOf(sid).catch(() => null) : undefined;
       this.wss.handleUpgrade(req, socket, head, (ws) => {
+        // Closed while the lease was read (its grace ran out, the shell ended): the client starts a new channel.
+        if (existing.closed) return ws.close(1013, "the channel closed; connect again");
         existing.mode = claims.mode;
         if (claims.who) existing.who = claims.who;
         this.attach(ws, existing, { resumed: true, received, lease });
@@ -189,9 +205,13 @@ export class TerminalServer {
         if (channel.userId === sub && channel.ws === null) this.closeChannel(channel);
       }
     }
-    const count = [...this.channels.values()].filter(
-      (c) => c.sessionId === sid && (c.role === "owner") === !watcher,
-    ).length;
+    if (this.opening.has(key)) {
+      return rejectUpgrade(socket, dockyardError("CONFLICT", "This terminal is being opened already."));
+    }
+    const ownerSide = !watcher;
+    const count =
+      [...this.channels.values()].filter((c) => c.sessionId === sid && (c.role === "owner") === ownerSide).length +
+      [...this.opening.values()].filter((o) => o.sessionId === sid && o.owner === ownerSide).length;
     if (count >= (watcher ? MAX_WATCHERS_PER_SESSION : MAX_TERMINALS_PER_SESSION)) {
       return rejectUpgrade(
         socket,
@@ -201,6 +221,9 @@ export class TerminalServer {
         ),
       );
     }
+    // Reserved until the channel exists or the attempt fails: concurrent upgrades count against the limit too.
+    this.opening.set(key, { sessionId: sid, owner: ownerSide });
+    const release = () => this.opening.delete(key);
     const terminal = await this.options.driver.openTerminal({
       sessionId: sid,
       host,
@@ -209,14 +232,22 @@ export class TerminalServer {
       ...(name ? { name } : {}),
       ...(watcher ? { watch: true } : {}),
     });
-    if (!terminal.ok) return rejectUpgrade(socket, terminal.error);
+    if (!terminal.ok) {
+      release();
+      return rejectUpgrade(socket, terminal.error);
+    }
     // Until the socket is ours, a client that goes away takes its shell with it.
-    const abandon = () => terminal.value.dispose();
+    const abandon = () => {
+      release();
+      terminal.value.dispose();
+    };
     if (socket.destroyed) return abandon();
     socket.once("close", abandon);
     const lease = this.options.leaseOf ? await this.options.leaseOf(sid).catch(() => null) : undefined;
+    if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off("close", abandon);
+      release();
       const channel = this.openChannel(key, claims, name, client, terminal.value);
       this.attach(ws, channel, { resumed: false, received: 0, lease });
     });
@@ -250,7 +281,8 @@ export class TerminalServer {
       inputSeq: 0,
       sent: 0,
       acked: 0,
-      unacked: [],
+      unacked: new ByteQueue(),
+      unflushed: 0,
       paused: false,
       grace: undefined,
       closed: false,
@@ -259,13 +291,8 @@ export class TerminalServer {
     terminal.onData((chunk) => {
       channel.sent += chunk.length;
       if (channel.client) channel.unacked.push(chunk);
-      const ws = channel.ws;
-      if (ws?.readyState === ws?.OPEN) ws?.send(chunk, { binary: true });
-      // The client is behind: stop reading the shell until it catches up. Memory stays within one window.
-      if (!channel.paused && channel.sent - channel.acked > OUTPUT_WINDOW_BYTES) {
-        channel.paused = true;
-        terminal.pause();
-      }
+      if (channel.ws) this.sendOutput(channel, channel.ws, chunk);
+      this.pauseIfBehind(channel);
     });
     terminal.onExit((exitCode) => {
       const ws = channel.ws;
@@ -283,25 +310,41 @@ export class TerminalServer {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   }
 
-  /** The client has everything up to `bytes` on screen: drop what it no longer needs and resume a paused shell. */
-  private acknowledge(channel: Channel, bytes: number): void {
-    if (bytes <= channel.acked) return;
-    let drop = bytes - channel.acked;
-    while (drop > 0 && channel.unacked.length > 0) {
-      const first = channel.unacked[0] as Buffer;
-      if (first.length <= drop) {
-        channel.unacked.shift();
-        drop -= first.length;
-      } else {
-        channel.unacked[0] = first.subarray(drop);
-        drop = 0;
-      }
+  /** Output to the client, counted until the network has it: a client that acknowledges without reading still fills
+   * the window. */
+  private sendOutput(channel: Channel, ws: WebSocket, chunk: Buffer): void {
+    if (ws.readyState !== ws.OPEN) return;
+    const cost = chunk.length + FRAME_OVERHEAD_BYTES;
+    channel.unflushed += cost;
+    ws.send(chunk, { binary: true }, () => {
+      channel.unflushed -= cost;
+      this.resumeIfCaughtUp(channel);
+    });
+  }
+
+  /** Stops reading the shell while the client is a window behind, or the network has not taken a window yet. */
+  private pauseIfBehind(channel: Channel): void {
+    if (channel.paused) return;
+    if (channel.sent - channel.acked > OUTPUT_WINDOW_BYTES || channel.unflushed > OUTPUT_WINDOW_BYTES) {
+      channel.paused = true;
+      channel.terminal.pause();
     }
-    channel.acked = bytes;
-    if (channel.paused && channel.sent - channel.acked <= OUTPUT_RESUME_BYTES) {
+  }
+
+  private resumeIfCaughtUp(channel: Channel): void {
+    if (!channel.paused || channel.closed) return;
+    if (channel.sent - channel.acked <= OUTPUT_RESUME_BYTES && channel.unflushed <= OUTPUT_RESUME_BYTES) {
       channel.paused = false;
       channel.terminal.resume();
     }
+  }
+
+  /** The client has everything up to `bytes` on screen: drop what it no longer needs and resume a paused shell. */
+  private acknowledge(channel: Channel, bytes: number): void {
+    if (bytes <= channel.acked) return;
+    channel.unacked.drop(bytes - channel.acked);
+    channel.acked = bytes;
+    this.resumeIfCaughtUp(channel);
   }
 
   private canType(channel: Channel): boolean {
@@ -314,6 +357,12 @@ export class TerminalServer {
     channel: Channel,
     how: { resumed: boolean; received: number; lease?: string | null | undefined },
   ): void {
+    if (channel.closed) {
+      // The shell ended before the socket was ours.
+      this.send(ws, { type: "exit", exitCode: null });
+      ws.close(1000, "shell exited");
+      return;
+    }
     const previous = channel.ws;
     channel.ws = ws;
     clearTimeout(channel.grace);
@@ -334,7 +383,7 @@ export class TerminalServer {
       outputSeq: channel.acked,
       windowBytes: OUTPUT_WINDOW_BYTES,
     });
-    for (const chunk of channel.unacked) ws.send(chunk, { binary: true });
+    for (const chunk of channel.unacked) this.sendOutput(channel, ws, chunk);
     if (how.lease !== undefined) this.send(ws, { type: "lease", expiresAt: how.lease });
     this.options.onActivity?.(channel.sessionId);
     this.broadcastViewers(channel.sessionId);
@@ -359,6 +408,12 @@ export class TerminalServer {
         if (channel.ws === ws) this.send(ws, { type: "input-ack", seq: channel.inputSeq });
       }, INPUT_ACK_DELAY_MS);
     };
+    const refuseFlood = () =>
+      this.send(ws, {
+        type: "error",
+        code: "LIMIT_REACHED",
+        message: "The program in this terminal is not reading its input; this input was dropped.",
+      });
     let refusedAt = 0;
     const refuseInput = () => {
       // Once a second is enough to tell a watcher why nothing happens.
@@ -382,6 +437,7 @@ export class TerminalServer {
           channel.inputSeq = message.seq;
           ackInput();
           if (!this.canType(channel)) return refuseInput();
+          if (channel.terminal.pendingInput() > MAX_PENDING_INPUT_BYTES) return refuseFlood();
           channel.terminal.write(Buffer.from(message.data, message.encoding === "binary" ? "latin1" : "utf8"));
           this.options.onActivity?.(channel.sessionId);
           return;
@@ -414,6 +470,7 @@ export class TerminalServer {
       if (isBinary) {
         // Raw keystrokes, unnumbered: for simple clients that do not resume.
         if (!this.canType(channel)) return refuseInput();
+        if (channel.terminal.pendingInput() > MAX_PENDING_INPUT_BYTES) return refuseFlood();
         channel.terminal.write(bytes);
         this.options.onActivity?.(channel.sessionId);
         return;
@@ -434,8 +491,9 @@ export class TerminalServer {
       clearTimeout(inputAck);
       if (channel.ws !== ws) return;
       channel.ws = null;
-      // A client that closed on purpose (1000, or 1001 when its page goes) is not coming back for this channel.
-      const goodbye = code === 1000 || code === 1001;
+      // A client that closed on purpose (1000, 1001 when its page goes, or a close frame without a code) is not
+      // coming back for this channel. A drop (1006) or a 4000 "stale" starts the grace period.
+      const goodbye = code === 1000 || code === 1001 || code === 1005;
       if (channel.client && !channel.closed && !goodbye) {
         // The same client may come back: keep the shell attached (its output paused once a window is waiting).
         channel.grace = setTimeout(() => this.closeChannel(channel), this.options.graceMs ?? DEFAULT_GRACE_MS);
@@ -456,15 +514,17 @@ export class TerminalServer {
     channel.closed = true;
     clearTimeout(channel.grace);
     channel.terminal.dispose();
-    channel.unacked = [];
+    channel.unacked.clear();
     if (this.channels.get(channel.key) === channel) this.channels.delete(channel.key);
     if (channel.ws) {
       const ws = channel.ws;
       channel.ws = null;
       ws.close(1000, "terminal closed");
     }
-    if (![...this.channels.values()].some((c) => c.sessionId === channel.sessionId && c.role === "owner")) {
-      // Control is shared by an owner who is there: it ends when they leave.
+    const left = this.sessionChannels(channel.sessionId);
+    if (!left.some((c) => c.role === "owner") || !left.some((c) => c.role !== "owner")) {
+      // Control is shared by an owner who is there, with the watchers who are there: it ends when either side leaves,
+      // so that someone joining later does not inherit it.
       this.setControl(channel.sessionId, false);
     } else {
       this.broadcastViewers(channel.sessionId);
@@ -511,8 +571,10 @@ export class TerminalServer {
     for (const c of this.sessionChannels(sessionId)) if (c.ws) this.send(c.ws, { type: "lease", expiresAt });
   }
 
-  /** The session was removed: its terminals are told why, then closed. */
+  /** The session is being removed: its terminals are told why, then closed, and no new ones open. */
   sessionEnded(sessionId: string, reason: string): void {
+    this.ending.add(sessionId);
+    setTimeout(() => this.ending.delete(sessionId), 60_000).unref();
     for (const c of this.sessionChannels(sessionId)) {
       if (c.ws) {
         this.send(c.ws, { type: "ended", reason });
@@ -521,6 +583,18 @@ export class TerminalServer {
       }
       this.closeChannel(c);
     }
+  }
+
+  /** How many channels a session has, connected or waiting for their client. */
+  channelCount(sessionId: string): number {
+    return this.sessionChannels(sessionId).length;
+  }
+
+  /** What a session's channels are (for diagnostics). */
+  debugChannels(sessionId: string): string {
+    return this.sessionChannels(sessionId)
+      .map((c) => `${c.name ?? "-"}/${c.client ?? "-"}/${c.role}/${c.ws ? c.ws.readyState : "detached"}`)
+      .join(", ");
   }
 
   /** How many terminals of a session have a client connected now. */

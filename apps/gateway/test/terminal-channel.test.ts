@@ -36,10 +36,10 @@ function url(claims: Claims, query: Record<string, string | number>) {
   return `${base.replace("http", "ws")}/terminal?${params}`;
 }
 
-async function until(predicate: () => boolean, what: string, ms = 15_000) {
+async function until(predicate: () => boolean, what: string | (() => string), ms = 15_000) {
   const deadline = Date.now() + ms;
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -63,7 +63,6 @@ function client(claims: Claims, query: Record<string, string | number> = {}) {
       setImmediate(done);
     },
     onMessage: (message) => messages.push(message),
-    keepaliveMs: 1000,
   });
   terminal.start();
   return {
@@ -109,6 +108,17 @@ function rawSocket(claims: Claims, query: Record<string, string | number> = {}) 
     }),
     send: (message: object) => ws.send(JSON.stringify(message)),
   };
+}
+
+/** Polls a shell test in the sandbox until it succeeds. */
+async function untilInSandbox(script: string, what: string) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const run = await driver.runScript({ sessionId, host: "host01", script, timeoutMs: 5000, env: {} });
+    if (run.ok && run.value.exitCode === 0) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function sandboxFile(path: string): Promise<string> {
@@ -165,14 +175,8 @@ describe("terminal channels", () => {
     const ready = c.messages.filter((m) => m.type === "ready");
     expect(ready.length).toBeGreaterThanOrEqual(11);
     expect(ready.slice(1).every((m) => m.type === "ready" && m.resumed)).toBe(true);
-    let file = "";
-    await until(() => {
-      void sandboxFile("/tmp/typed").then((text) => {
-        file = text;
-      });
-      return file.length > 0;
-    }, "the typed file");
-    expect(file).toBe(`${typed}\n`);
+    await untilInSandbox("test -s /tmp/typed", "the typed file");
+    expect(await sandboxFile("/tmp/typed")).toBe(`${typed}\n`);
     c.terminal.dispose();
   });
 
@@ -209,6 +213,29 @@ describe("terminal channels", () => {
     // Acknowledging more than was sent is an error, and changes nothing.
     raw.send({ type: "ack", bytes: raw.bytes() + 1e9 });
     await until(() => raw.messages.some((m) => m.type === "error" && /Acknowledged/.test(m.message)), "the refusal");
+    raw.ws.close();
+  });
+
+  it("holds back output from a client that acknowledges without reading", async () => {
+    const raw = rawSocket(owner);
+    await raw.opened;
+    raw.ws.send(Buffer.from("yes\r"), { binary: true });
+    // Stop reading the socket, and acknowledge ever more: a lie the gateway cannot see through by counting alone.
+    const tcp = (raw.ws as unknown as { _socket: import("node:net").Socket })._socket;
+    tcp.pause();
+    for (let k = 1; k <= 600; k++) {
+      raw.send({ type: "ack", bytes: k * 64 * 1024 });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    tcp.resume();
+    // Acknowledgements beyond what was produced are refused with the count: the shell stopped being read.
+    await until(() => raw.messages.some((m) => m.type === "error" && /Acknowledged/.test(m.message)), "a refusal");
+    const produced = Math.max(
+      ...raw.messages.flatMap((m) => (m.type === "error" ? [Number(/of (\d+) sent/.exec(m.message)?.[1] ?? 0)] : [])),
+    );
+    // About one window (0.5 MB here); counting acknowledgements alone let 4.4 MB through in the same 6 s, and more
+    // the longer it ran.
+    expect(produced).toBeLessThan(2 * 1024 * 1024);
     raw.ws.close();
   });
 
@@ -273,12 +300,7 @@ describe("terminal channels", () => {
     await until(() => helper.messages.some((m) => m.type === "mode" && m.mode === "write"), "told it may type");
     // The refused input used up its number, and is not written now that control is shared.
     helper.send({ type: "input", seq: 2, data: "touch /tmp/helper-typed\r" });
-    await until(() => {
-      void sandboxFile("/tmp/helper-typed 2>/dev/null && echo yes").then((t) => {
-        helperTyped = t.includes("yes");
-      });
-      return helperTyped;
-    }, "the helper's command ran");
+    await untilInSandbox("test -f /tmp/helper-typed", "the helper's command to run");
     const leftovers = await driver.runScript({
       sessionId,
       host: "host01",
@@ -310,7 +332,11 @@ describe("terminal channels", () => {
   });
 
   it("refuses a ninth terminal with 429, and a resumed channel takes its new token's rights", async () => {
-    await until(() => gateway.terminals.attached(sessionId) === 0, "earlier terminals closed");
+    await until(
+      () => gateway.terminals.channelCount(sessionId) === 0,
+      () => `earlier terminals to close (${gateway.terminals.debugChannels(sessionId)})`,
+      40_000,
+    );
     const id = `rights-${randomBytes(6).toString("hex")}`;
     const open = [rawSocket(owner, { client: id })];
     for (let i = 1; i < 8; i++) open.push(rawSocket(owner));
@@ -331,6 +357,7 @@ describe("terminal channels", () => {
     again.send({ type: "share", allowControl: true });
     await until(() => again.messages.some((m) => m.type === "error" && m.code === "FORBIDDEN"), "no sharing");
     for (const o of [again, ...open]) o.ws.close();
+    await until(() => gateway.terminals.channelCount(sessionId) === 0, "the terminals to close");
   });
 
   it("tells a connected terminal about the lease and about the sandbox's removal", async () => {
@@ -352,5 +379,3 @@ describe("terminal channels", () => {
     await until(() => raw.closeCode() === 4404, "the close");
   });
 });
-
-let helperTyped = false;

@@ -173,6 +173,16 @@ describe("TerminalClient", () => {
     t.client.dispose();
   }, 15_000);
 
+  it("dials once when several wake-ups ask for a reconnect together", async () => {
+    const t = setup();
+    t.client.start();
+    t.client.reconnect();
+    t.client.reconnect();
+    await t.settle();
+    expect(t.dials).toHaveLength(1);
+    t.client.dispose();
+  });
+
   it("splits a long paste without cutting a character in two", () => {
     const pieces = splitInput(`${"x".repeat(9)}😀${"y".repeat(5)}`, 10);
     expect(pieces.join("")).toBe(`${"x".repeat(9)}😀${"y".repeat(5)}`);

@@ -103,6 +103,9 @@ export class TerminalClient {
   private keepalive: ReturnType<typeof setInterval> | undefined;
   private size: { cols: number; rows: number } | null = null;
   private readyAt = 0;
+  private dialing = false;
+  /** A sharing choice made while disconnected, sent once connected. */
+  private pendingShare: boolean | null = null;
   /** Shells in a row that ended within QUICK_EXIT_MS of connecting. */
   private quickExits = 0;
   /** Whether anything arrived since the last keepalive round. */
@@ -151,12 +154,12 @@ export class TerminalClient {
 
   /** The owner lets watchers type, or stops them. */
   share(allowControl: boolean): void {
-    this.sendControl({ type: "share", allowControl });
+    this.pendingShare = this.sendControl({ type: "share", allowControl }) ? null : allowControl;
   }
 
   /** Try again now (after giving up, coming back online, or the page becoming visible). */
   reconnect(): void {
-    if (this.disposed || this.socket) return;
+    if (this.disposed || this.socket || this.dialing) return;
     clearTimeout(this.retryTimer);
     this.retries = 0;
     this.setState("connecting", null);
@@ -240,17 +243,23 @@ export class TerminalClient {
     this.readyAt = Date.now();
     this.setState("connected", null);
     if (this.size) this.sendControl({ type: "resize", ...this.size });
+    if (this.pendingShare !== null) this.share(this.pendingShare);
     this.flushInput();
     this.acknowledge(false);
   }
 
   private async connect(): Promise<void> {
-    if (this.disposed) return;
+    // One dial at a time: a wake-up fires `online`, `visibilitychange` and a retry together.
+    if (this.disposed || this.dialing || this.socket) return;
+    this.dialing = true;
+    clearTimeout(this.retryTimer);
     let dialed: DialResult;
     try {
       dialed = await this.options.dial({ client: this.clientId, received: this.received });
     } catch (error) {
       dialed = { ok: false, retry: true, message: (error as Error).message };
+    } finally {
+      this.dialing = false;
     }
     if (this.disposed) {
       if (dialed.ok) dialed.socket.close(1000, "closed by the page");

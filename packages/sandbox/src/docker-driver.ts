@@ -614,6 +614,10 @@ class DockerTerminal implements TerminalStream {
     this.stream.on("data", listener);
   }
 
+  pendingInput(): number {
+    return (this.stream as unknown as { writableLength?: number }).writableLength ?? 0;
+  }
+
   pause(): void {
     this.stream.pause();
   }

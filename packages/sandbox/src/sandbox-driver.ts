@@ -53,6 +53,8 @@ export interface TerminalStream {
   write(data: Uint8Array | string): void;
   resize(cols: number, rows: number): Promise<void>;
   onData(listener: (chunk: Buffer) => void): void;
+  /** Input written but not yet taken by the engine (a program that does not read makes this grow). */
+  pendingInput(): number;
   /** Stops output (flow control): the program in the sandbox blocks once the buffers between are full. */
   pause(): void;
   resume(): void;
