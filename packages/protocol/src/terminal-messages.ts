@@ -10,7 +10,7 @@ const dimension = z.number().int().min(1).max(1000);
 
 /** Output the gateway sends beyond what the client acknowledged before it pauses the shell (flow control). */
 export const OUTPUT_WINDOW_BYTES = 512 * 1024;
-/** The gateway resumes a paused shell once unacknowledged output falls below this. */
+/** The gateway resumes a paused shell once unacknowledged (and unsent) output is at or below this. */
 export const OUTPUT_RESUME_BYTES = 128 * 1024;
 /** Longest `data` of one input message, in characters: a paste is split into several. */
 export const MAX_INPUT_CHARS = 8192;
