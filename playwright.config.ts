@@ -71,6 +71,7 @@ export default defineConfig({
       GATEWAY_PORT: String(gatewayPort),
       DATABASE_URL: `file:${process.cwd()}/.dockyard/e2e.db`,
       DOCKYARD_INSTANCE: "e2e",
+      DOCKYARD_METRICS_TOKEN: "e2e-metrics-token-0123456789",
       // Authoring mode, as `npm run dev`: live reload and the Script log.
       DOCKYARD_AUTHORING: "1",
       // Two roots: the scenarios above, and a repository with a Katacoda course.

@@ -4,6 +4,7 @@ import { dockyardError, type GatewayHealth } from "@dockyard/protocol";
 import type { SandboxDriver, SessionSpec } from "@dockyard/sandbox";
 import { sendError, sendJson } from "./http-io.ts";
 import { handleInternalApi } from "./internal-api.ts";
+import { GatewayMetrics } from "./metrics.ts";
 import { PreviewProxy } from "./preview-proxy.ts";
 import { type AdmissionLimits, type LifetimeRules, SessionManager } from "./session-manager.ts";
 import { TerminalServer } from "./terminal-server.ts";
@@ -43,6 +44,7 @@ export interface Gateway {
   internal: Server;
   terminals: TerminalServer;
   manager: SessionManager;
+  metrics: GatewayMetrics;
 }
 
 function health(options: GatewayOptions, manager: SessionManager, res: ServerResponse): void {
@@ -64,7 +66,9 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
   // The manager counts open terminals through this, and the terminals report activity to it.
   let manager: SessionManager | undefined;
   let previews: PreviewProxy | undefined;
+  let metrics: GatewayMetrics | undefined;
   const terminals = new TerminalServer({
+    onRefused: (code) => metrics?.errors.inc({ code }),
     ...options,
     onActivity: (id) => manager?.touch(id),
     ownerOf: async (id, labelled) => (manager ? manager.ownerOf(id, labelled) : labelled),
@@ -91,8 +95,21 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
   });
   const sessions = manager;
   previews = new PreviewProxy(options);
+  const counted = new GatewayMetrics({
+    sessions: () => sessions.sessionCount(),
+    poolReady: () => sessions.warmCount(),
+    terminalConnections: () => terminals.totals().connections,
+    terminalChannels: () => terminals.totals().channels,
+  });
+  metrics = counted;
+  const countErrors = (res: ServerResponse) =>
+    res.once("finish", () => {
+      const code = res.getHeader("x-dockyard-error");
+      if (typeof code === "string") counted.errors.inc({ code });
+    });
 
   const server = createServer((req, res) => {
+    countErrors(res);
     if (previews?.handleRequest(req, res)) return;
     const path = pathOf(req);
     if (path === "/healthz" && req.method === "GET") return health(options, sessions, res);
@@ -107,9 +124,17 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
   });
 
   const internal = createServer((req, res) => {
+    countErrors(res);
     const path = pathOf(req);
     if (path === "/healthz" && req.method === "GET") return health(options, sessions, res);
-    handleInternalApi(req, res, options.driver, sessions, options.secret)
+    if (path === "/metrics" && req.method === "GET") {
+      void counted.text().then(({ contentType, body }) => {
+        res.writeHead(200, { "content-type": contentType, "cache-control": "no-store" });
+        res.end(body);
+      });
+      return;
+    }
+    handleInternalApi(req, res, options.driver, sessions, options.secret, counted)
       .then((handled) => {
         if (!handled) sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${path}.`));
       })
@@ -121,5 +146,5 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
       });
   });
 
-  return { server, internal, terminals, manager: sessions };
+  return { server, internal, terminals, manager: sessions, metrics: counted };
 }

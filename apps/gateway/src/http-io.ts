@@ -46,6 +46,8 @@ export function sendJson(
 export function sendError(res: ServerResponse, error: DockyardError): void {
   const retry: Record<string, string> =
     error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) };
+  // The code rides along in a header (set, so that getHeader sees it), for whoever counts errors (metrics).
+  res.setHeader("x-dockyard-error", error.code);
   sendJson(res, httpStatusOf(error.code), { error }, retry);
 }
 

@@ -11,6 +11,7 @@ import {
 } from "@dockyard/protocol";
 import type { SandboxDriver } from "@dockyard/sandbox";
 import { readJson, sendError, sendResult } from "./http-io.ts";
+import type { GatewayMetrics } from "./metrics.ts";
 import type { SessionManager } from "./session-manager.ts";
 
 function authorized(req: IncomingMessage, secret: string): boolean {
@@ -29,6 +30,7 @@ export async function handleInternalApi(
   driver: SandboxDriver,
   manager: SessionManager,
   secret: string,
+  metrics?: GatewayMetrics,
 ): Promise<boolean> {
   const url = new URL(req.url ?? "/", "http://gateway");
   if (!url.pathname.startsWith("/internal/")) return false;
@@ -44,14 +46,18 @@ export async function handleInternalApi(
       return true;
     }
     // Limits are decided before the stream starts: a refusal is a plain 429 and nothing is made.
+    const started = performance.now();
     const admitted = await manager.admit(body.value);
     if (!admitted.ok) {
+      metrics?.starts.inc({ result: admitted.error.code });
       sendError(res, admitted.error);
       return true;
     }
     res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store" });
     const send = (event: CreateSessionEvent) => res.write(`${JSON.stringify(event)}\n`);
     const result = await manager.create(admitted.value, send);
+    metrics?.starts.inc({ result: result.ok ? "ok" : result.error.code });
+    if (result.ok) metrics?.startSeconds.observe((performance.now() - started) / 1000);
     send(
       result.ok
         ? {

@@ -344,6 +344,11 @@ export class SessionManager {
     return { sessionId, userId, engine: this.engine };
   }
 
+  /** How many sandboxes have a live lease on this engine (for metrics). */
+  async sessionCount(): Promise<number> {
+    return (await this.leases()).length;
+  }
+
   /** This installation's leases. */
   private async leases() {
     return (await listLeases(this.options.db)).filter((l) => l.engine === this.engine);

@@ -32,6 +32,8 @@ export interface TerminalServerOptions {
   leaseOf?: (sessionId: string) => Promise<string | null>;
   /** How long a channel whose socket dropped keeps its shell attached, waiting for the same client. */
   graceMs?: number;
+  /** An upgrade was refused with this code (for metrics). */
+  onRefused?: (code: DockyardError["code"]) => void;
 }
 
 const HEARTBEAT_MS = 30_000;
@@ -125,10 +127,14 @@ export class TerminalServer {
   constructor(private readonly options: TerminalServerOptions) {}
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const reject = (to: Duplex, error: DockyardError) => {
+      this.options.onRefused?.(error.code);
+      rejectUpgrade(to, error);
+    };
     const url = new URL(req.url ?? "/", "http://gateway");
-    if (url.pathname !== "/terminal") return rejectUpgrade(socket, dockyardError("NOT_FOUND", "No such socket."));
+    if (url.pathname !== "/terminal") return reject(socket, dockyardError("NOT_FOUND", "No such socket."));
     if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins)) {
-      return rejectUpgrade(socket, dockyardError("FORBIDDEN", "This origin may not open terminals."));
+      return reject(socket, dockyardError("FORBIDDEN", "This origin may not open terminals."));
     }
     // A request ws would refuse must not get as far as starting a shell.
     if (
@@ -137,49 +143,49 @@ export class TerminalServer {
       !/^[+/0-9A-Za-z]{22}==$/.test(req.headers["sec-websocket-key"] ?? "") ||
       req.headers["sec-websocket-version"] !== "13"
     ) {
-      return rejectUpgrade(socket, dockyardError("BAD_REQUEST", "Not a WebSocket upgrade."));
+      return reject(socket, dockyardError("BAD_REQUEST", "Not a WebSocket upgrade."));
     }
     const verified = verifyTerminalToken(url.searchParams.get("token") ?? "", this.options.secret);
-    if (!verified.ok) return rejectUpgrade(socket, verified.error);
+    if (!verified.ok) return reject(socket, verified.error);
     const claims = verified.value;
     const { sid, sub, host, jti, exp } = claims;
     this.forgetExpiredTokens();
     if (this.usedTokens.has(jti)) {
-      return rejectUpgrade(socket, dockyardError("UNAUTHENTICATED", "This token was used already."));
+      return reject(socket, dockyardError("UNAUTHENTICATED", "This token was used already."));
     }
     this.usedTokens.set(jti, exp);
 
     // `name` (a tab's name, such as t1-2) makes the shell persistent: a reload or a dropped connection attaches to it.
     const name = url.searchParams.get("name") ?? undefined;
     if (name !== undefined && !/^[a-z0-9-]{1,32}$/.test(name)) {
-      return rejectUpgrade(socket, dockyardError("BAD_REQUEST", "A terminal name is 1-32 of a-z, 0-9 and -."));
+      return reject(socket, dockyardError("BAD_REQUEST", "A terminal name is 1-32 of a-z, 0-9 and -."));
     }
     // `client` identifies one terminal view in one page: coming back with it (and the bytes it received) resumes.
     const client = url.searchParams.get("client") ?? undefined;
     if (client !== undefined && !/^[A-Za-z0-9_-]{8,64}$/.test(client)) {
-      return rejectUpgrade(socket, dockyardError("BAD_REQUEST", "A client id is 8-64 of A-Z, a-z, 0-9, _ and -."));
+      return reject(socket, dockyardError("BAD_REQUEST", "A client id is 8-64 of A-Z, a-z, 0-9, _ and -."));
     }
     const received = Number(url.searchParams.get("received") ?? "0");
     if (!Number.isSafeInteger(received) || received < 0) {
-      return rejectUpgrade(socket, dockyardError("BAD_REQUEST", "received is a count of bytes."));
+      return reject(socket, dockyardError("BAD_REQUEST", "received is a count of bytes."));
     }
     const watcher = claims.as !== undefined;
     if (watcher && !name) {
-      return rejectUpgrade(socket, dockyardError("BAD_REQUEST", "A watcher opens a terminal by its name."));
+      return reject(socket, dockyardError("BAD_REQUEST", "A watcher opens a terminal by its name."));
     }
 
     const session = await this.options.driver.inspectSession(sid);
-    if (!session.ok) return rejectUpgrade(socket, session.error);
+    if (!session.ok) return reject(socket, session.error);
     if (this.ending.has(sid)) {
-      return rejectUpgrade(socket, dockyardError("NOT_FOUND", "This sandbox is being removed."));
+      return reject(socket, dockyardError("NOT_FOUND", "This sandbox is being removed."));
     }
     const owner = this.options.ownerOf ? await this.options.ownerOf(sid, session.value.userId) : session.value.userId;
     // The owner, or staff the web app vouched for (it checks their role before minting a token with `as`).
     if (!watcher && owner !== sub) {
-      return rejectUpgrade(socket, dockyardError("FORBIDDEN", "This sandbox belongs to someone else."));
+      return reject(socket, dockyardError("FORBIDDEN", "This sandbox belongs to someone else."));
     }
     if (!session.value.hosts.some((h) => h.name === host)) {
-      return rejectUpgrade(socket, dockyardError("NOT_FOUND", `This sandbox has no host ${host}.`));
+      return reject(socket, dockyardError("NOT_FOUND", `This sandbox has no host ${host}.`));
     }
 
     const key = `${sid}|${host}|${name ?? ""}|${client ?? `anonymous-${++this.nextAnonymous}`}`;
@@ -197,7 +203,7 @@ export class TerminalServer {
       });
       return;
     }
-    if (existing) return rejectUpgrade(socket, dockyardError("FORBIDDEN", "This client id belongs to someone else."));
+    if (existing) return reject(socket, dockyardError("FORBIDDEN", "This client id belongs to someone else."));
 
     // A new view of this tab (after a reload): the old view's channel waits for a page that is gone.
     for (const channel of this.channels.values()) {
@@ -206,14 +212,14 @@ export class TerminalServer {
       }
     }
     if (this.opening.has(key)) {
-      return rejectUpgrade(socket, dockyardError("CONFLICT", "This terminal is being opened already."));
+      return reject(socket, dockyardError("CONFLICT", "This terminal is being opened already."));
     }
     const ownerSide = !watcher;
     const count =
       [...this.channels.values()].filter((c) => c.sessionId === sid && (c.role === "owner") === ownerSide).length +
       [...this.opening.values()].filter((o) => o.sessionId === sid && o.owner === ownerSide).length;
     if (count >= (watcher ? MAX_WATCHERS_PER_SESSION : MAX_TERMINALS_PER_SESSION)) {
-      return rejectUpgrade(
+      return reject(
         socket,
         dockyardError(
           "LIMIT_REACHED",
@@ -234,7 +240,7 @@ export class TerminalServer {
     });
     if (!terminal.ok) {
       release();
-      return rejectUpgrade(socket, terminal.error);
+      return reject(socket, terminal.error);
     }
     // Until the socket is ours, a client that goes away takes its shell with it.
     const abandon = () => {
@@ -583,6 +589,12 @@ export class TerminalServer {
       }
       this.closeChannel(c);
     }
+  }
+
+  /** Terminal sockets connected now, and channels in all (for metrics). */
+  totals(): { connections: number; channels: number } {
+    const all = [...this.channels.values()];
+    return { connections: all.filter((c) => c.ws !== null).length, channels: all.length };
   }
 
   /** How many channels a session has, connected or waiting for their client. */

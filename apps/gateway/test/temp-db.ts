@@ -28,3 +28,18 @@ export function testGateway(
 ) {
   return createGatewayServer({ allowedOrigins: [], webUrl: "http://localhost:3000", db: store.db, ...options });
 }
+
+/** Starts a one-host session through the gateway's control API, as the web app does; resolves with its NDJSON. */
+export async function startSession(internalBase: string, secret: string, sessionId: string, userId: string) {
+  const res = await fetch(`${internalBase}/internal/sessions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      sessionId,
+      userId,
+      scenario: "test",
+      hosts: [{ name: "host01", image: "dockyard/sandbox:latest" }],
+    }),
+  });
+  return res.text();
+}

@@ -14,7 +14,7 @@ import { mintTerminalToken } from "@dockyard/token";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { tempDb, testGateway } from "./temp-db.ts";
+import { startSession, tempDb, testGateway } from "./temp-db.ts";
 
 // The terminal channel against the real gateway and a real sandbox: resuming after cuts with input written exactly
 // once, flow control by acknowledgements, watchers and who may type, and session events.
@@ -132,17 +132,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => gateway.internal.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
   internalBase = `http://127.0.0.1:${(gateway.internal.address() as AddressInfo).port}`;
-  const res = await fetch(`${internalBase}/internal/sessions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      sessionId,
-      userId: "attendee",
-      scenario: "channel",
-      hosts: [{ name: "host01", image: "dockyard/sandbox:latest" }],
-    }),
-  });
-  expect(await res.text()).toContain('"ready"');
+  expect(await startSession(internalBase, SECRET, sessionId, "attendee")).toContain('"ready"');
 }, 60_000);
 
 afterAll(async () => {

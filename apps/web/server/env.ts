@@ -36,6 +36,8 @@ const schema = z.object({
     .enum(["0", "1", "true", "false", ""])
     .default("0")
     .transform((v) => v === "1" || v === "true"),
+  /** Bearer token Prometheus sends to scrape /metrics; unset, /metrics is off (404). */
+  DOCKYARD_METRICS_TOKEN: z.string().min(16, "DOCKYARD_METRICS_TOKEN must be at least 16 characters").optional(),
   /** A JSON file of environments (image id to hosts and images) laid over the built-in map; see the README. */
   ENVIRONMENTS_FILE: z.string().optional(),
   /** Shared with the gateway: may scenarios get hosts with their own Docker engine (the `docker` environment)? */

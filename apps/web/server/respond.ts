@@ -1,11 +1,13 @@
 import "server-only";
 import { type DockyardError, dockyardError, type ErrorCode, httpStatusOf } from "@dockyard/protocol";
 import type { z } from "zod";
+import { metrics } from "./metrics.ts";
 
 /** The error's status and body; a limit also says when to try again (Retry-After). */
 export function errorResponse(error: DockyardError): Response {
   const headers: Record<string, string> =
     error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) };
+  metrics().errors.inc({ code: error.code });
   return Response.json({ error }, { status: httpStatusOf(error.code), headers });
 }
 

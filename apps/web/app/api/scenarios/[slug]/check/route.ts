@@ -4,6 +4,7 @@ import { z } from "zod";
 import { db } from "@/server/db.ts";
 import { requireStepRequest } from "@/server/guards.ts";
 import { withKeyLock } from "@/server/key-lock.ts";
+import { metrics } from "@/server/metrics.ts";
 import { sessionSubstitution } from "@/server/previews.ts";
 import { errorResponse, fail } from "@/server/respond.ts";
 import { runLogged } from "@/server/script-log.ts";
@@ -39,6 +40,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
         passed: false,
         message,
       });
+      metrics().checks.inc({ result: "fail" });
       return Response.json({ passed: false, message, quiz, progress });
     }
   }
@@ -51,6 +53,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
       message: "",
     });
     const message = quiz ? "All answers are right." : "This step has no check.";
+    metrics().checks.inc({ result: "pass" });
     return Response.json({ passed: true, message, quiz, progress });
   }
   const session = await findActiveLabSession(db(), userId, slug);
@@ -70,5 +73,6 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
     passed: verdict.passed,
     message: verdict.message,
   });
+  metrics().checks.inc({ result: verdict.passed ? "pass" : "fail" });
   return Response.json({ passed: verdict.passed, message: verdict.message, quiz, progress });
 }
