@@ -4,6 +4,7 @@ import { dockyardError, type GatewayHealth } from "@dockyard/protocol";
 import type { SandboxDriver, SessionSpec } from "@dockyard/sandbox";
 import { sendError, sendJson } from "./http-io.ts";
 import { handleInternalApi } from "./internal-api.ts";
+import { log } from "./log.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { PreviewProxy } from "./preview-proxy.ts";
 import { type AdmissionLimits, type LifetimeRules, SessionManager } from "./session-manager.ts";
@@ -118,7 +119,7 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
   server.on("upgrade", (req, socket, head) => {
     if (previews?.handleUpgrade(req, socket, head)) return;
     terminals.handleUpgrade(req, socket, head).catch((error: unknown) => {
-      console.error("[gateway] upgrade failed", error);
+      log("error", "upgrade failed", { error });
       socket.destroy();
     });
   });
@@ -140,7 +141,7 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
       })
       .catch((error: unknown) => {
         // Last-resort handler for this transport.
-        console.error("[gateway] request failed", error);
+        log("error", "request failed", { error });
         if (!res.headersSent) sendError(res, dockyardError("INTERNAL"));
         else res.end();
       });

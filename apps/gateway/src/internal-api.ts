@@ -5,7 +5,10 @@ import {
   type CreateSessionEvent,
   createSessionRequest,
   dockyardError,
+  ok,
+  poolReservationsRequest,
   putFilesRequest,
+  removeSessionRequest,
   runScriptRequest,
   sessionId as sessionIdSchema,
 } from "@dockyard/protocol";
@@ -21,8 +24,8 @@ function authorized(req: IncomingMessage, secret: string): boolean {
 }
 
 /**
- * The web app's control API: create (streaming progress), inspect and remove sessions, run scripts inside them.
- * Returns false when the path is not ours.
+ * The web app's control API: create (streaming progress), list (the admin's view), inspect and remove sessions, run
+ * scripts inside them. Returns false when the path is not ours.
  */
 export async function handleInternalApi(
   req: IncomingMessage,
@@ -68,6 +71,27 @@ export async function handleInternalApi(
         : { type: "error", code: result.error.code, message: result.error.message },
     );
     res.end();
+    return true;
+  }
+
+  if (url.pathname === "/internal/pools") {
+    if (req.method === "GET") {
+      sendResult(res, ok(manager.poolStatus()));
+      return true;
+    }
+    if (req.method === "PUT") {
+      const body = await readJson(req, poolReservationsRequest);
+      if (!body.ok) {
+        sendError(res, body.error);
+        return true;
+      }
+      sendResult(res, ok(await manager.reserve(body.value.reservations)));
+      return true;
+    }
+  }
+
+  if (url.pathname === "/internal/sessions" && req.method === "GET") {
+    sendResult(res, await manager.adminList());
     return true;
   }
 
@@ -125,7 +149,13 @@ export async function handleInternalApi(
     return true;
   }
   if (!match[2] && req.method === "DELETE") {
-    const result = await manager.remove(id.data);
+    // No body is no reason: the user is told only that the sandbox was stopped.
+    const body = await readJson(req, removeSessionRequest);
+    if (!body.ok) {
+      sendError(res, body.error);
+      return true;
+    }
+    const result = await manager.remove(id.data, body.value.reason);
     sendResult(res, result);
     return true;
   }

@@ -3,6 +3,7 @@ import { DockerDriver, ensureFirewall } from "@dockyard/sandbox";
 import Docker from "dockerode";
 import { loadEnv } from "./env.ts";
 import { createGatewayServer } from "./gateway-server.ts";
+import { log } from "./log.ts";
 
 const env = loadEnv();
 const driver = new DockerDriver({
@@ -22,7 +23,8 @@ let isolation: { ok: boolean; error?: string; required?: boolean } = {
 if (env.SANDBOX_FIREWALL === "on") {
   const firewall = await ensureFirewall({ blockedNetworks: env.SANDBOX_BLOCKED_NETWORKS });
   isolation = firewall.ok ? { ok: true, required: true } : { ok: false, error: firewall.error.message, required: true };
-  if (!firewall.ok) console.error(`[gateway] ERROR: ${firewall.error.message} No sandbox will start until it is.`);
+  if (!firewall.ok)
+    log("error", "no host firewall: no sandbox will start until it is in place", { error: firewall.error.message });
 }
 
 const { server, internal, terminals, manager } = createGatewayServer({
@@ -53,7 +55,7 @@ const { server, internal, terminals, manager } = createGatewayServer({
 const reconcile = async (attempt = 1): Promise<void> => {
   const result = await manager.reconcile().catch((error: unknown) => ({ ok: false as const, error: error as Error }));
   if (result.ok) return;
-  console.error(`[gateway] reconciling sandboxes failed (${result.error.message}); retrying`);
+  log("error", "reconciling sandboxes failed; retrying", { error: result.error.message, attempt });
   await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** attempt)));
   return reconcile(attempt + 1);
 };
@@ -66,13 +68,14 @@ void reconcile().then(async () => {
 
 server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST, async () => {
   const docker = await driver.ping();
-  console.log(
-    `[gateway] listening on http://${env.GATEWAY_HOST}:${env.GATEWAY_PORT} (docker: ${docker.ok ? docker.value.version : docker.error.message}; isolation: ${isolation.ok ? "on" : "OFF"})`,
-  );
+  log("info", `listening on http://${env.GATEWAY_HOST}:${env.GATEWAY_PORT}`, {
+    docker: docker.ok ? docker.value.version : docker.error.message,
+    isolation: isolation.ok ? "on" : "off",
+  });
 });
 
 internal.listen(env.GATEWAY_INTERNAL_PORT, env.GATEWAY_INTERNAL_HOST, () => {
-  console.log(`[gateway] control API on http://${env.GATEWAY_INTERNAL_HOST}:${env.GATEWAY_INTERNAL_PORT}`);
+  log("info", `control API on http://${env.GATEWAY_INTERNAL_HOST}:${env.GATEWAY_INTERNAL_PORT}`);
 });
 
 const shutdown = () => {

@@ -15,6 +15,7 @@ import {
 } from "@dockyard/protocol";
 import type { SandboxDriver } from "@dockyard/sandbox";
 import { claimsMatch, mintPreviewCookie, verifyPreviewCookie, verifyPreviewToken } from "@dockyard/token";
+import { log } from "./log.ts";
 
 export interface PreviewProxyOptions {
   driver: SandboxDriver;
@@ -134,7 +135,7 @@ export class PreviewProxy {
       return true;
     }
     void this.serve(req, res, target).catch((error: unknown) => {
-      console.error("[gateway] preview failed", error);
+      log("error", "preview failed", { error });
       if (!res.headersSent) sendPage(res, 500, "The preview failed", "Something went wrong in Dockyard's gateway.");
       else res.destroy();
     });
@@ -149,7 +150,7 @@ export class PreviewProxy {
     // while the sandbox is looked up would crash the gateway.
     socket.on("error", () => socket.destroy());
     void this.upgrade(req, socket, head, target).catch((error: unknown) => {
-      console.error("[gateway] preview upgrade failed", error);
+      log("error", "preview upgrade failed", { error });
       socket.destroy();
     });
     return true;

@@ -11,17 +11,25 @@ import {
   transitionLabSession,
 } from "@dockyard/db";
 import {
+  type AdminSessionList,
+  type AdminSessionRow,
   type CreateSessionEvent,
   type DockyardError,
   dockyardError,
   err,
+  type Log,
+  type LogLevel,
   ok,
+  type PoolReservation,
+  type PoolStatus,
   type Result,
   type SessionInfo,
   type SessionLease,
   type SessionState,
 } from "@dockyard/protocol";
 import type { SandboxDriver, SessionSpec } from "@dockyard/sandbox";
+import { CpuSampler } from "./cpu-sampler.ts";
+import { log as gatewayLog } from "./log.ts";
 
 export interface AdmissionLimits {
   /** Sessions alive at once, in all (starting ones included). */
@@ -58,11 +66,14 @@ export interface SessionManagerOptions {
   onLease?: (sessionId: string, expiresAt: string) => void;
   /** Warm pool: sandboxes made ahead, per kind of session, so a Start only has to hand one over. */
   pool?: { size: number; warm: SessionSpec["hosts"][] };
-  log?: (line: string) => void;
+  /** Structured log lines (JSON on stdout by default). */
+  log?: Log;
 }
 
 /** The label owner of sandboxes waiting in the warm pool; a claimed one's owner is in its lease. */
 export const POOL_OWNER = "dockyard-pool";
+
+const defaultLog = gatewayLog;
 
 /** Sessions that could share a pooled sandbox: the same hosts (names, images, workdirs, docker) and internet. */
 const poolKey = (hosts: SessionSpec["hosts"], internet: boolean) =>
@@ -95,6 +106,8 @@ export class SessionManager {
   /** Warm sandboxes by pool key, ready to hand over; and keys being refilled. */
   private readonly pools = new Map<string, { hosts: SessionSpec["hosts"]; internet: boolean; ready: string[] }>();
   private readonly refilling = new Map<string, Promise<void>>();
+  /** Extra warm sandboxes events asked for, by pool key: their total, and who asked. */
+  private reservations = new Map<string, { size: number; names: string[] }>();
   private closed = false;
   /** True from the start of reconciling until it succeeds: no admissions meanwhile. */
   private reconciling = false;
@@ -102,6 +115,8 @@ export class SessionManager {
   /** True while the first pools fill at boot (the gateway reports ready once they have). */
   private warming = false;
   private reaper: NodeJS.Timeout | undefined;
+  /** Each host's previous CPU reading, for the admin list's rates. */
+  private readonly cpu = new CpuSampler();
 
   /** Leases of this installation carry this; another gateway's, on the same database, are not ours to judge. */
   private readonly engine: string;
@@ -110,8 +125,8 @@ export class SessionManager {
     this.engine = options.engine ?? "local";
   }
 
-  private log(line: string) {
-    (this.options.log ?? ((l: string) => console.log(l)))(`[gateway] ${line}`);
+  private log(line: string, level: LogLevel = "info", fields?: Record<string, unknown>) {
+    (this.options.log ?? defaultLog)(level, line, fields);
   }
 
   /**
@@ -250,7 +265,7 @@ export class SessionManager {
       return { ...state.value, userId: spec.userId };
     }
     // Asked for once, kept warm from now on.
-    if ((this.options.pool?.size ?? 0) > 0 && !pool) {
+    if (this.target(key) > 0 && !pool) {
       this.pools.set(key, { hosts: spec.hosts, internet: spec.internet !== false, ready: [] });
       void this.refill(key);
     }
@@ -266,18 +281,22 @@ export class SessionManager {
     return work;
   }
 
+  /** How many sandboxes a pool keeps ready: the default size plus what events reserved. */
+  private target(key: string): number {
+    return (this.options.pool?.size ?? 0) + (this.reservations.get(key)?.size ?? 0);
+  }
+
   private async fill(key: string): Promise<void> {
     const pool = this.pools.get(key);
-    const size = this.options.pool?.size ?? 0;
     if (!pool) return;
-    while (!this.closed && pool.ready.length < size) {
+    while (!this.closed && pool.ready.length < this.target(key)) {
       const sessionId = newSessionId();
       const made = await this.options.driver.createSession(
         { sessionId, userId: POOL_OWNER, scenario: "pool", hosts: pool.hosts, internet: pool.internet },
         () => undefined,
       );
       if (!made.ok) {
-        this.log(`the warm pool could not make a sandbox: ${made.error.message}`);
+        this.log("the warm pool could not make a sandbox", "warn", { error: made.error.message });
         break;
       }
       if (this.closed) {
@@ -300,6 +319,45 @@ export class SessionManager {
     await Promise.all(fills).finally(() => {
       this.warming = false;
     });
+  }
+
+  /**
+   * Sets the events' reservations (the whole set): each kind they name keeps that many more sandboxes ready; a kind
+   * that needs fewer than it holds lets the extra ones go.
+   */
+  async reserve(reservations: PoolReservation[]): Promise<PoolStatus> {
+    const next = new Map<string, { size: number; names: string[] }>();
+    for (const r of reservations) {
+      const internet = this.options.internet && r.internet !== false;
+      const key = poolKey(r.hosts, internet);
+      const entry = next.get(key) ?? { size: 0, names: [] };
+      entry.size += r.size;
+      entry.names.push(r.name);
+      next.set(key, entry);
+      if (!this.pools.has(key)) this.pools.set(key, { hosts: r.hosts, internet, ready: [] });
+    }
+    this.reservations = next;
+    const extra: string[] = [];
+    for (const [key, pool] of this.pools) {
+      const over = pool.ready.length - this.target(key);
+      if (over > 0) extra.push(...pool.ready.splice(pool.ready.length - over));
+      else if (over < 0 && !this.closed) void this.refill(key);
+    }
+    await Promise.all(extra.map((id) => this.options.driver.removeSession(id)));
+    return this.poolStatus();
+  }
+
+  poolStatus(): PoolStatus {
+    return {
+      pools: [...this.pools].map(([key, pool]) => ({
+        hosts: pool.hosts.map((h) => ({ name: h.name, image: h.image })),
+        internet: pool.internet,
+        target: this.target(key),
+        reserved: this.reservations.get(key)?.size ?? 0,
+        ready: pool.ready.length,
+        reservations: this.reservations.get(key)?.names ?? [],
+      })),
+    };
   }
 
   /** Removes the warm sandboxes (shutdown): a restart makes fresh ones. */
@@ -352,6 +410,70 @@ export class SessionManager {
   /** This installation's leases. */
   private async leases() {
     return (await listLeases(this.options.db)).filter((l) => l.engine === this.engine);
+  }
+
+  /**
+   * Every user's live sandbox for the admin: owner, scenario and lease, and each host's live figures. Warm-pool
+   * sandboxes nobody has claimed are left out.
+   */
+  async adminList(): Promise<Result<AdminSessionList>> {
+    const [listed, stats, leases] = await Promise.all([
+      this.options.driver.listSessions(),
+      this.options.driver.sessionStats(),
+      this.leases(),
+    ]);
+    if (!listed.ok) return listed;
+    if (!stats.ok) return stats;
+    const sampledAt = new Date().toISOString();
+    const leased = new Map(leases.map((l) => [l.sessionId, l]));
+
+    // Every host is sampled, pooled ones too: a sandbox claimed from the pool then has a rate from its first listing.
+    const hostRows = new Map<string, AdminSessionRow["hosts"]>();
+    const live = new Set<string>();
+    for (const [sessionId, hosts] of stats.value) {
+      const rows = hosts.map(({ host, readAt, cpuSeconds, statsError, ...figures }) => {
+        const key = `${sessionId}/${host}`;
+        live.add(key);
+        const measured = figures.state === "running" && !statsError;
+        return {
+          name: host,
+          ...figures,
+          cpuPercent: measured ? this.cpu.sample(key, { cpuSeconds, readAt }) : 0,
+          ...(statsError ? { statsError } : {}),
+        };
+      });
+      hostRows.set(sessionId, rows);
+    }
+    this.cpu.retain(live);
+
+    const rows = listed.value.flatMap((s) => {
+      const lease = leased.get(s.sessionId);
+      const userId = lease?.userId ?? s.userId;
+      // Pooled sandboxes waiting for someone; and half-made leftovers (a network only) that reaping clears.
+      if (userId === POOL_OWNER || (s.containers === 0 && !lease)) return [];
+      return [{ summary: s, lease, userId }];
+    });
+    // A sandbox from the warm pool is labelled with the pool's scenario: the lab session knows the real one.
+    const labSessions = await this.options.db.labSession.findMany({
+      where: { id: { in: rows.map((r) => r.summary.sessionId) } },
+      select: { id: true, scenarioSlug: true },
+    });
+    const scenarioOf = new Map(labSessions.map((l) => [l.id, l.scenarioSlug]));
+
+    const sessions = rows.map(
+      ({ summary, lease, userId }): AdminSessionRow => ({
+        sessionId: summary.sessionId,
+        userId,
+        scenario: scenarioOf.get(summary.sessionId) ?? summary.scenario,
+        engine: this.engine,
+        createdAt: lease?.createdAt.toISOString() ?? summary.created,
+        expiresAt: lease?.expiresAt.toISOString() ?? null,
+        maxExpiresAt: lease?.maxExpiresAt.toISOString() ?? null,
+        hosts: hostRows.get(summary.sessionId) ?? [],
+      }),
+    );
+    sessions.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionId.localeCompare(b.sessionId));
+    return ok({ sessions, sampledAt });
   }
 
   async remove(sessionId: string, why?: string): Promise<Result<{ containers: number; networks: number }>> {
@@ -481,7 +603,7 @@ export class SessionManager {
       if (this.reaping) return;
       this.reaping = true;
       this.reap()
-        .catch((error: unknown) => this.log(`reaping failed: ${(error as Error).message}`))
+        .catch((error: unknown) => this.log("reaping failed", "error", { error }))
         .finally(() => {
           this.reaping = false;
         });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createDb, type Db } from "@dockyard/db";
 import { migrate } from "@dockyard/db/migrate";
+import type { SandboxDriver } from "@dockyard/sandbox";
 import { createGatewayServer, type GatewayOptions } from "../src/gateway-server.ts";
 
 /** A fresh SQLite database with the committed migrations, for one test file; `drop()` removes it. */
@@ -42,4 +43,19 @@ export async function startSession(internalBase: string, secret: string, session
     }),
   });
   return res.text();
+}
+
+/** The end of a test file: the pool drained, every sandbox the driver made removed, the servers and database gone. */
+export async function closeTestGateway(
+  gateway: ReturnType<typeof testGateway>,
+  driver: { listSessions: SandboxDriver["listSessions"]; removeSession: SandboxDriver["removeSession"] },
+  store: { drop: () => Promise<void> },
+) {
+  gateway.terminals.closeAll();
+  await gateway.manager.drainPools();
+  const listed = await driver.listSessions();
+  if (listed.ok) await Promise.all(listed.value.map((s) => driver.removeSession(s.sessionId)));
+  gateway.server.close();
+  gateway.internal.close();
+  await store.drop();
 }

@@ -7,7 +7,7 @@ import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { POOL_OWNER } from "../src/session-manager.ts";
-import { tempDb, testGateway } from "./temp-db.ts";
+import { closeTestGateway, tempDb, testGateway } from "./temp-db.ts";
 
 // The warm pool, through the real gateway against the real Docker engine.
 const SECRET = "pool-test-secret-0123456789";
@@ -66,14 +66,7 @@ beforeAll(async () => {
   expect(gateway.manager.warmCount()).toBe(2);
 }, 60_000);
 
-afterAll(async () => {
-  await gateway.manager.drainPools();
-  const listed = await driver.listSessions();
-  if (listed.ok) await Promise.all(listed.value.map((s) => driver.removeSession(s.sessionId)));
-  gateway.server.close();
-  gateway.internal.close();
-  await store.drop();
-});
+afterAll(() => closeTestGateway(gateway, driver, store));
 
 describe("the warm pool", () => {
   it("hands a warm sandbox over under its own id, owned by the one who asked, and fills up again", async () => {
@@ -101,6 +94,38 @@ describe("the warm pool", () => {
     expect((await start("alice")).status).toBe(429);
     expect((await start("bob")).status).toBe(200);
   });
+
+  it("keeps more ready while an event reserves them, and lets the extra go when it no longer does", async () => {
+    await until(() => gateway.manager.warmCount() === 2, "the pool to refill");
+    const count = async () => {
+      const listed = await driver.listSessions();
+      return listed.ok ? listed.value.length : -1;
+    };
+    const before = await count();
+    const pools = (method: string, body?: unknown) =>
+      fetch(`${base}/internal/pools`, {
+        method,
+        headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    const hosts = [{ name: "host01", image: IMAGE }];
+    const reserved = await pools("PUT", { reservations: [{ name: "event:ABC123:intro", hosts, size: 3 }] });
+    expect(reserved.status).toBe(200);
+    const status = (await reserved.json()) as { pools: { target: number; reserved: number; reservations: string[] }[] };
+    expect(status.pools).toEqual([
+      expect.objectContaining({ target: 5, reserved: 3, reservations: ["event:ABC123:intro"] }),
+    ]);
+    await until(() => gateway.manager.warmCount() === 5, "the reservation to be made");
+    expect(await count()).toBe(before + 3);
+    // The event is over: back to the default, the extra sandboxes removed.
+    await pools("PUT", { reservations: [] });
+    expect(gateway.manager.warmCount()).toBe(2);
+    expect(await count()).toBe(before);
+    // A malformed reservation is refused, and nothing changes.
+    const bad = await pools("PUT", { reservations: [{ name: "x", hosts: [], size: -1 }] });
+    expect(bad.status).toBe(400);
+    expect(((await (await pools("GET")).json()) as { pools: { target: number }[] }).pools[0]?.target).toBe(2);
+  }, 120_000);
 
   it("goes with the gateway: draining removes the waiting sandboxes only", async () => {
     await until(() => gateway.manager.warmCount() === 2, "the pool to fill again");

@@ -1,5 +1,6 @@
 export * from "./error-codes.ts";
 export * from "./internal-api.ts";
+export * from "./log.ts";
 export * from "./plain-page.ts";
 export * from "./preview.ts";
 export * from "./prometheus.ts";

@@ -157,8 +157,56 @@ export type SessionLease = z.infer<typeof sessionLease>;
 export const sessionInfo = sessionState.extend({ lease: sessionLease.optional() });
 export type SessionInfo = z.infer<typeof sessionInfo>;
 
+/** DELETE /internal/sessions/:id may carry a body (or none): why the sandbox is stopped. */
+export const removeSessionRequest = z.object({
+  /** A sentence for the user: their terminals get it in an `ended` frame, and their lab session records it. */
+  reason: z.string().trim().min(1).max(200).optional(),
+});
+export type RemoveSessionRequest = z.input<typeof removeSessionRequest>;
+
 export const removeSessionResult = z.object({ containers: z.number().int(), networks: z.number().int() });
 export type RemoveSessionResult = z.infer<typeof removeSessionResult>;
+
+/** One host of a sandbox in the admin's list, with its live figures. */
+export const adminHostRow = z.object({
+  name: hostName,
+  /** The container's state: running, exited, paused, ... (hosts not running have zero figures). */
+  state: z.string(),
+  /** Percent of one core, averaged since the gateway's previous sample of this host; 0 on the first sample. */
+  cpuPercent: z.number().min(0),
+  /** Memory in use without the reclaimable file cache, as `docker stats` counts it. */
+  memoryBytes: z.number().min(0),
+  memoryLimitBytes: z.number().min(0),
+  pids: z.number().min(0),
+  /** Bytes received and sent since the host started, over all its interfaces. */
+  netRxBytes: z.number().min(0),
+  netTxBytes: z.number().min(0),
+  /** Set when the engine gave no figures for a running host in time: they read 0 but are not known. */
+  statsError: z.string().optional(),
+});
+export type AdminHostRow = z.infer<typeof adminHostRow>;
+
+/** One user's live sandbox in the admin's list (warm-pool sandboxes nobody owns yet are not listed). */
+export const adminSessionRow = z.object({
+  sessionId,
+  /** Its owner: the lease's user (a sandbox from the warm pool is labelled for the pool). */
+  userId: z.string(),
+  /** The scenario's slug. */
+  scenario: z.string(),
+  /** The installation (dockyard.instance) whose engine runs it. */
+  engine: z.string(),
+  /** When it was made, or handed over from the warm pool (ISO). */
+  createdAt: z.string(),
+  /** Its lease: when it goes, and the furthest extensions can take it (ISO); null while it has none (starting). */
+  expiresAt: z.string().nullable(),
+  maxExpiresAt: z.string().nullable(),
+  hosts: z.array(adminHostRow),
+});
+export type AdminSessionRow = z.infer<typeof adminSessionRow>;
+
+/** GET /internal/sessions: every user's live sandbox, with live figures taken at `sampledAt` (ISO). */
+export const adminSessionList = z.object({ sessions: z.array(adminSessionRow), sampledAt: z.string() });
+export type AdminSessionList = z.infer<typeof adminSessionList>;
 
 export const errorBody = z.object({
   error: z.object({
@@ -184,3 +232,33 @@ export type GatewayHealth = z.infer<typeof gatewayHealth>;
  */
 export const labStartEvent = z.union([z.object({ type: z.literal("session"), sessionId }), createSessionEvent]);
 export type LabStartEvent = z.infer<typeof labStartEvent>;
+
+/**
+ * Warm sandboxes an event needs (the web app's reservations): `size` more of this kind kept ready, on top of the
+ * gateway's own default pool. The PUT carries the whole set; a kind no longer listed shrinks back to the default.
+ */
+export const poolReservation = z.object({
+  name: z.string().min(1).max(200),
+  hosts: createSessionRequest.shape.hosts,
+  internet: z.boolean().optional(),
+  size: z.number().int().min(0).max(100),
+});
+export type PoolReservation = z.infer<typeof poolReservation>;
+
+export const poolReservationsRequest = z.object({ reservations: z.array(poolReservation).max(500) });
+
+/** Each warm pool: its kind (host name and image per host), how many it keeps ready, how many are ready now. */
+export const poolStatus = z.object({
+  pools: z.array(
+    z.object({
+      hosts: z.array(z.object({ name: z.string(), image: z.string() })),
+      internet: z.boolean(),
+      target: z.number().int(),
+      reserved: z.number().int(),
+      ready: z.number().int(),
+      /** The reservations that asked for it (an event's code and scenario). */
+      reservations: z.array(z.string()),
+    }),
+  ),
+});
+export type PoolStatus = z.infer<typeof poolStatus>;

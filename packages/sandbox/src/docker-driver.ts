@@ -12,9 +12,12 @@ import {
   type SessionState,
 } from "@dockyard/protocol";
 import Docker from "dockerode";
+import { boundedAll } from "./bounded-all.ts";
+import { emptyHostStats, hostStatsOf, type RawContainerStats } from "./container-stats.ts";
 import { fromDockerError } from "./docker-errors.ts";
 import { bridgeName } from "./firewall.ts";
 import {
+  type HostStats,
   LABEL,
   type SandboxDriver,
   type ScriptRun,
@@ -47,6 +50,13 @@ export interface DockerDriverOptions {
   instance?: string;
   /** The range session networks get their subnets from (a /27 each); default 10.213.0.0/16. */
   subnets?: string;
+  /** How long one round of live figures (sessionStats) may take before hosts that have not answered are left out. */
+  statsDeadlineMs?: number;
+  /**
+   * Stats requests in flight at once in that round (default 64). Docker 20.10 answers a one-shot request at its stats
+   * collector's next pass (one a second): each batch costs up to a second, so small batches miss the deadline.
+   */
+  statsConcurrency?: number;
 }
 
 const DEFAULT_LIMITS: SandboxLimits = {
@@ -107,7 +117,12 @@ export class DockerDriver implements SandboxDriver {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.instance = options.instance ?? "default";
     this.subnets = new SubnetPool(options.subnets ?? "10.213.0.0/16");
+    this.statsDeadlineMs = options.statsDeadlineMs ?? 5000;
+    this.statsConcurrency = options.statsConcurrency ?? 64;
   }
+
+  private readonly statsDeadlineMs: number;
+  private readonly statsConcurrency: number;
 
   private readonly subnets: SubnetPool;
   private subnetsKnown: Promise<void> | undefined;
@@ -166,6 +181,54 @@ export class DockerDriver implements SandboxDriver {
     } catch (error) {
       return err(fromDockerError(error, "measuring disk use"));
     }
+  }
+
+  /** Live figures of every host of this installation's sessions, by session; hosts that do not run have zeros. */
+  async sessionStats(): Promise<Result<Map<string, HostStats[]>>> {
+    let containers: Docker.ContainerInfo[];
+    try {
+      containers = await this.docker.listContainers({
+        all: true,
+        filters: { label: this.labels(`${LABEL.managed}=true`, LABEL.session) },
+      });
+    } catch (error) {
+      return err(fromDockerError(error, "listing containers for their figures"));
+    }
+    const running = containers.filter((c) => c.State === "running");
+    // One-shot (API 1.41+): one sample, no second one a second later to compare with. Older engines ignore it and
+    // take about two seconds a container, which the deadline bounds.
+    const figures = await boundedAll(
+      running,
+      (c, signal) =>
+        this.docker
+          .getContainer(c.Id)
+          .stats({ stream: false, "one-shot": true, abortSignal: signal } as { stream: false; "one-shot": boolean })
+          .then((raw) => raw as RawContainerStats),
+      { limit: this.statsConcurrency, deadlineMs: this.statsDeadlineMs },
+    );
+    const byId = new Map(running.map((c, i) => [c.Id, figures[i]]));
+    const sessions = new Map<string, HostStats[]>();
+    for (const c of containers) {
+      const sessionId = c.Labels[LABEL.session];
+      if (!sessionId) continue;
+      const host = c.Labels[LABEL.host] ?? "host01";
+      const outcome = byId.get(c.Id);
+      const stats =
+        outcome?.status === "done"
+          ? hostStatsOf(host, c.State, outcome.value)
+          : emptyHostStats(
+              host,
+              c.State,
+              outcome?.status === "timeout"
+                ? `The engine gave no figures within ${this.statsDeadlineMs} ms.`
+                : outcome?.status === "failed"
+                  ? fromDockerError(outcome.error, `reading the figures of ${host}`).message
+                  : undefined,
+            );
+      sessions.set(sessionId, [...(sessions.get(sessionId) ?? []), stats]);
+    }
+    for (const hosts of sessions.values()) hosts.sort((a, b) => a.host.localeCompare(b.host));
+    return ok(sessions);
   }
 
   /** The disk cap, and whether the engine enforces it (else the gateway's watch does). */

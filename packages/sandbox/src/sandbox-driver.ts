@@ -40,6 +40,27 @@ export interface SessionSummary {
   running: number;
 }
 
+/** One host's live figures, as the engine reported them at `readAt`. */
+export interface HostStats {
+  host: string;
+  /** The container's state as the engine lists it: running, exited, paused, ... */
+  state: string;
+  /** CPU time the host has used since it started, in seconds (all cores together). */
+  cpuSeconds: number;
+  /** Memory in use without the reclaimable file cache, as `docker stats` counts it. */
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  /** Processes (tasks) in the host. */
+  pids: number;
+  /** Bytes received and sent, over all the host's network interfaces. */
+  netRxBytes: number;
+  netTxBytes: number;
+  /** When the engine read these figures (ms since the epoch, by the engine's clock): rates are taken between two. */
+  readAt: number;
+  /** Set when the figures are missing (all zero) although the host runs: the engine did not give them in time. */
+  statsError?: string;
+}
+
 export interface ScriptRun {
   sessionId: string;
   host: string;
@@ -94,6 +115,11 @@ export interface SandboxDriver {
   /** Every session this driver manages, by its labels (those left with only a network too). */
   listSessions(): Promise<Result<SessionSummary[]>>;
   ping(): Promise<Result<{ version: string }, DockyardError>>;
+  /**
+   * Live figures of every host of every session this driver manages, by session id; hosts that do not run have
+   * zeros. Bounded in time: a host that does not answer is reported without figures rather than holding up the rest.
+   */
+  sessionStats(): Promise<Result<Map<string, HostStats[]>>>;
   /** Bytes each session's hosts have written to their own filesystems, by session id. */
   diskUsage(): Promise<Result<Map<string, number>>>;
   /** The per-host disk cap, and whether the engine enforces it itself (undefined: not known yet). */
