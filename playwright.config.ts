@@ -72,6 +72,9 @@ export default defineConfig({
       DATABASE_URL: `file:${process.cwd()}/.dockyard/e2e.db`,
       DOCKYARD_INSTANCE: "e2e",
       DOCKYARD_METRICS_TOKEN: "e2e-metrics-token-0123456789",
+      // The first admin, made at start as an operator would (e2e/accounts.ts signs in with it).
+      DOCKYARD_ADMIN_EMAIL: "admin@e2e.test",
+      DOCKYARD_ADMIN_PASSWORD: "e2e admin password",
       // Authoring mode, as `npm run dev`: live reload and the Script log.
       DOCKYARD_AUTHORING: "1",
       // Two roots: the scenarios above, and a repository with a Katacoda course.

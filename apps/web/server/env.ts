@@ -46,6 +46,21 @@ const schema = z.object({
     .default("off")
     .transform((v) => v === "on"),
   SANDBOX_IMAGE: z.string().default("dockyard/sandbox:latest"),
+  /**
+   * The address browsers use (https://labs.example.com). Forms and actions are accepted only from it (CSRF); unset,
+   * from the request's own Host.
+   */
+  PUBLIC_URL: z.string().url().optional(),
+  /** Behind a reverse proxy: trust its X-Forwarded-For (the last address) for per-client rate limits. */
+  TRUST_PROXY: z
+    .enum(["0", "1", "true", "false", ""])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
+  /** Lets anyone make an account on the sign-up page (on by default); off, only admins add people. */
+  DOCKYARD_SIGNUP: z
+    .enum(["on", "off"])
+    .default("on")
+    .transform((v) => v === "on"),
 });
 
 export type WebEnv = Omit<z.infer<typeof schema>, "SCENARIOS_PATH"> & { SCENARIOS_PATH: string[] };

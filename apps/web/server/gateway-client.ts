@@ -1,12 +1,15 @@
 import "server-only";
 import {
+  adminSessionList,
   type BackgroundScriptRequest,
   type CreateSessionRequest,
   type DockyardError,
   dockyardError,
   errorBody,
   gatewayHealth,
+  type PoolReservation,
   type PutFilesRequest,
+  poolStatus,
   type Result,
   type RunScriptRequest,
   removeSessionResult,
@@ -77,8 +80,16 @@ export async function requestSession(request: CreateSessionRequest): Promise<Res
   }
 }
 
-export const removeSession = (sessionId: string) =>
-  call(`/internal/sessions/${sessionId}`, { method: "DELETE" }, removeSessionResult);
+/** Removes a sandbox; `reason` is what its user's terminals and page are told. */
+export const removeSession = (sessionId: string, reason?: string) =>
+  call(
+    `/internal/sessions/${sessionId}`,
+    { method: "DELETE", ...(reason ? { body: JSON.stringify({ reason }) } : {}) },
+    removeSessionResult,
+  );
+
+/** Every user's live sandbox with its lease and live figures (CPU, memory, pids, network), for the admin page. */
+export const listAllSessions = () => call("/internal/sessions", { method: "GET" }, adminSessionList);
 
 /** The gateway ends a script by its timeout (and 5 s of grace); this waits a little longer than that. */
 export const runScript = (sessionId: string, request: RunScriptRequest) =>
@@ -112,3 +123,9 @@ export const inspectSession = (sessionId: string) =>
 /** Adds time to a sandbox's lease, up to its maximum. */
 export const extendSession = (sessionId: string) =>
   call(`/internal/sessions/${sessionId}/extend`, { method: "POST" }, sessionLease);
+
+/** The warm pools events need (the whole set: what is not listed is let go); answers what each pool holds. */
+export const reservePools = (reservations: PoolReservation[]) =>
+  call("/internal/pools", { method: "PUT", body: JSON.stringify({ reservations }) }, poolStatus);
+
+export const warmPoolStatus = () => call("/internal/pools", { method: "GET" }, poolStatus);

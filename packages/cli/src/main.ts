@@ -1,3 +1,4 @@
+import { runAdmin } from "./admin-command.ts";
 import { runTest } from "./test-command.ts";
 import { runValidate } from "./validate-command.ts";
 
@@ -6,6 +7,8 @@ const USAGE = `dockyard: validate and test Katacoda/Killercoda scenarios
   dockyard validate <path> [--json]       check a scenario, a course or a repository of them
   dockyard test <path> [--json] [--junit FILE] [--strict]
                                           run each scenario's steps in a real sandbox and check them
+  dockyard admin create --email EMAIL [--name NAME] [--promote]
+                                          make an admin account (password from DOCKYARD_ADMIN_PASSWORD or stdin)
 
   ENVIRONMENTS_FILE=FILE  a JSON map of image ids to hosts and images, laid over the built-in one
 `;
@@ -16,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === "validate") return await runValidate(rest);
     if (command === "test") return await runTest(rest);
+    if (command === "admin") return await runAdmin(rest);
   } catch (error) {
     // Configuration problems (a broken ENVIRONMENTS_FILE, say): one clear line, no stack.
     process.stderr.write(`dockyard: ${(error as Error).message}\n`);

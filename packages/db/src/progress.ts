@@ -119,3 +119,39 @@ export async function advanceStep(
 export async function resetProgress(db: Db, userId: string, scenarioSlug: string): Promise<void> {
   await db.progress.deleteMany({ where: { userId, scenarioSlug } });
 }
+
+export interface ProgressSummary {
+  scenarioSlug: string;
+  currentStep: number;
+  stepsPassed: number;
+  startedAt: Date;
+  updatedAt: Date;
+  completedAt: Date | null;
+  /** Time spent on steps: each left step from its start to its pass, the current one from its start to the last activity. */
+  activeMs: number;
+}
+
+/** Every scenario the user has started, the most recently touched first. */
+export async function listProgress(db: Db, userId: string): Promise<ProgressSummary[]> {
+  const rows = await db.progress.findMany({
+    where: { userId },
+    include: { steps: true },
+    orderBy: { updatedAt: "desc" },
+  });
+  return rows.map((p) => {
+    const lastActivity = Math.max(p.updatedAt.getTime(), ...p.steps.map((s) => (s.passedAt ?? s.startedAt).getTime()));
+    const activeMs = p.steps.reduce((sum, s) => {
+      const end = s.passedAt?.getTime() ?? (s.step === p.currentStep ? lastActivity : s.startedAt.getTime());
+      return sum + Math.max(0, end - s.startedAt.getTime());
+    }, 0);
+    return {
+      scenarioSlug: p.scenarioSlug,
+      currentStep: p.currentStep,
+      stepsPassed: p.steps.filter((s) => s.passedAt).length,
+      startedAt: p.startedAt,
+      updatedAt: p.updatedAt,
+      completedAt: p.completedAt,
+      activeMs,
+    };
+  });
+}

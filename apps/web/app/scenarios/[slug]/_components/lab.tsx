@@ -8,6 +8,7 @@ import { LeaseClock } from "./lease-clock.tsx";
 import { ScriptLog } from "./script-log.tsx";
 import { type RunOutcome, StepContent, type TerminalTarget } from "./step-content.tsx";
 import { preloadTerminal, type RunOptions, Terminal, type TerminalHandle } from "./terminal.tsx";
+import { WorkshopBar } from "./workshop-bar.tsx";
 
 export interface LabProps {
   slug: string;
@@ -476,6 +477,7 @@ export function Lab(props: LabProps) {
               );
             })}
           </ol>
+          <WorkshopBar slug={props.slug} step={current} />
         </div>
 
         <div className="min-h-0 flex-1 overflow-y-auto px-6 py-5">

@@ -85,6 +85,8 @@ export function Terminal({
   name,
   ref,
   onGone,
+  tokenUrl,
+  watching = false,
 }: {
   sessionId: string;
   /** The host of the session the shell runs on. */
@@ -94,10 +96,17 @@ export function Terminal({
   ref: Ref<TerminalHandle>;
   /** The sandbox no longer exists (stopped elsewhere, removed, the host rebooted). */
   onGone: (message: string) => void;
+  /** Where to ask for a token (POST); the owner's route for this session and host by default. */
+  tokenUrl?: string;
+  /** An instructor or admin looking at someone else's terminal: it says whether they may type. */
+  watching?: boolean;
 }) {
   const container = useRef<HTMLDivElement>(null);
   const goneRef = useRef(onGone);
   goneRef.current = onGone;
+  const tokenUrlRef = useRef(tokenUrl);
+  tokenUrlRef.current = tokenUrl;
+  const [mode, setMode] = useState<"read" | "write">("write");
   const client = useRef<TerminalClient | null>(null);
   const term = useRef<XTerm | null>(null);
   const [status, setStatus] = useState<ConnectionState>("connecting");
@@ -183,9 +192,10 @@ export function Terminal({
         dial: async (resume) => {
           let res: Response;
           try {
-            res = await fetch(`/api/sessions/${sessionId}/terminal-token?host=${encodeURIComponent(host)}`, {
-              method: "POST",
-            });
+            res = await fetch(
+              tokenUrlRef.current ?? `/api/sessions/${sessionId}/terminal-token?host=${encodeURIComponent(host)}`,
+              { method: "POST" },
+            );
           } catch {
             return { ok: false, retry: true, message: "The network is unreachable." };
           }
@@ -212,9 +222,11 @@ export function Terminal({
         onMessage: (message) => {
           if (message.type === "ready") {
             xterm.options.disableStdin = message.mode === "read";
+            setMode(message.mode);
             xterm.focus();
           } else if (message.type === "mode") {
             xterm.options.disableStdin = message.mode === "read";
+            setMode(message.mode);
           } else if (message.type === "viewers") {
             setViewers(message.viewers.filter((v) => v.role !== "owner"));
             setAllowControl(message.allowControl);
@@ -308,7 +320,15 @@ export function Terminal({
             Reconnect
           </button>
         )}
-        {viewers.length > 0 && (
+        {watching && (
+          <span
+            data-testid="watch-mode"
+            className={`rounded-full px-2 py-0.5 ring-1 ${mode === "read" ? "bg-slate-800 text-slate-200 ring-slate-600" : "bg-emerald-900/60 text-emerald-100 ring-emerald-700"}`}
+          >
+            {mode === "read" ? "Read-only: the attendee has not let you type" : "You can type: the attendee allowed it"}
+          </span>
+        )}
+        {!watching && viewers.length > 0 && (
           <span
             data-testid="watchers"
             className="flex items-center gap-2 rounded-full bg-sky-900/60 px-2 py-0.5 text-sky-100 ring-1 ring-sky-700"

@@ -15,6 +15,7 @@ import { inspectSession, removeSession, requestSession } from "@/server/gateway-
 import { requireUser } from "@/server/guards.ts";
 import { withKeyLock } from "@/server/key-lock.ts";
 import { prepareSandbox } from "@/server/page-scripts.ts";
+import { limiter } from "@/server/rate-limit.ts";
 import { errorResponse, fail } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
@@ -24,6 +25,7 @@ const ndjson = (body: ReadableStream<Uint8Array>) =>
   new Response(body, { headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" } });
 
 const GONE_MESSAGE = "The sandbox was gone.";
+const STARTS_PER_MINUTE = 12;
 
 /** Starts (or resumes) the user's sandbox for a scenario, streaming progress as newline-delimited JSON. */
 export async function POST(_request: Request, { params }: { params: Promise<{ slug: string }> }) {
@@ -50,6 +52,18 @@ export async function POST(_request: Request, { params }: { params: Promise<{ sl
       // A start that never finished (its tab closed mid-way, or the server restarted): remove what it made.
       await removeSession(active.id);
       await transitionLabSession(db(), active.id, ["starting"], "failed", "Superseded by a new start.");
+    }
+    // New sandboxes per user are rate-limited (resuming one is not): a script cannot churn the engine.
+    const limited = limiter("starts", STARTS_PER_MINUTE, 60_000).hit(userId);
+    if (!limited.ok) {
+      return {
+        kind: "error" as const,
+        error: {
+          code: "LIMIT_REACHED" as const,
+          message: `You started ${STARTS_PER_MINUTE} sandboxes in a minute; wait a moment.`,
+          retryAfterSeconds: limited.retryAfterSeconds,
+        },
+      };
     }
     const sessionId = `s-${randomBytes(8).toString("hex")}`;
     await createLabSession(db(), { id: sessionId, userId, scenarioSlug: slug });

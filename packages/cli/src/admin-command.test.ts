@@ -1,0 +1,69 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { authenticate, createDb } from "@dockyard/db";
+import { afterAll, describe, expect, it } from "vitest";
+
+const bin = resolve(import.meta.dirname, "../bin/dockyard.mjs");
+const migrateScript = resolve(import.meta.dirname, "../../db/scripts/migrate.ts");
+const dir = mkdtempSync(join(tmpdir(), "dockyard-admin-"));
+const url = `file:${join(dir, "admin.db")}`;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The real command in a child process, as an operator runs it. */
+const dockyard = (args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
+  spawnSync("node", [bin, ...args], {
+    encoding: "utf8",
+    input: options.input ?? "",
+    env: { ...process.env, DATABASE_URL: url, DOCKYARD_ADMIN_PASSWORD: "", ...options.env },
+  });
+
+async function signInAs(email: string, password: string) {
+  const db = createDb(url);
+  try {
+    return await authenticate(db, email, password);
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+describe("dockyard admin create", () => {
+  it("makes an admin with the password from standard input, never from the arguments", async () => {
+    const run = dockyard(["admin", "create", "--email", "root@example.com", "--name", "Root"], {
+      input: "a long admin password\n",
+    });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toContain("made root@example.com an admin account");
+    expect(run.status).toBe(0);
+    expect((await signInAs("root@example.com", "a long admin password"))?.role).toBe("admin");
+  });
+
+  it("refuses a weak password and a missing email, with a clear line and a non-zero exit", () => {
+    const weak = dockyard(["admin", "create", "--email", "weak@example.com"], { input: "short\n" });
+    expect(weak.status).toBe(1);
+    expect(weak.stderr).toContain("at least 10 characters");
+    const missing = dockyard(["admin", "create"]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("--email is required");
+  });
+
+  it("leaves an existing account alone unless told to promote it", async () => {
+    const again = dockyard(["admin", "create", "--email", "root@example.com"], { input: "another password!\n" });
+    expect(again.stdout).toContain("already exists");
+    // Its password did not change.
+    expect(await signInAs("root@example.com", "a long admin password")).not.toBeNull();
+  });
+
+  it("makes the first admin at start from DOCKYARD_ADMIN_EMAIL and DOCKYARD_ADMIN_PASSWORD, once", async () => {
+    const env = { DOCKYARD_ADMIN_EMAIL: "boot@example.com", DOCKYARD_ADMIN_PASSWORD: "boot password 123" };
+    const migrate = () =>
+      spawnSync("node", ["--import", "tsx", migrateScript], {
+        encoding: "utf8",
+        env: { ...process.env, DATABASE_URL: url, ...env },
+      });
+    expect(migrate().stdout).toContain("made the first admin, boot@example.com");
+    expect(migrate().stdout).not.toContain("made the first admin");
+    expect((await signInAs("boot@example.com", "boot password 123"))?.role).toBe("admin");
+  });
+});

@@ -1,0 +1,63 @@
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { AccountError, createDb, ensureAdmin } from "@dockyard/db";
+import { migrate } from "@dockyard/db/migrate";
+
+const HELP = `dockyard admin create --email EMAIL [--name NAME] [--promote]
+
+  Makes an admin account. The password is read from DOCKYARD_ADMIN_PASSWORD, or from standard input (one line), so
+  it never shows in the process list or the shell's history. --promote makes an existing account an admin instead.
+  The database is DATABASE_URL (default .dockyard/dockyard.db); it is migrated first.
+`;
+
+async function readPassword(): Promise<string> {
+  if (process.env.DOCKYARD_ADMIN_PASSWORD) return process.env.DOCKYARD_ADMIN_PASSWORD;
+  if (process.stdin.isTTY) process.stderr.write("Password (at least 10 characters): ");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
+}
+
+/** `dockyard admin create`: the first admin of a new installation, or another one. */
+export async function runAdmin(argv: string[], root = resolve(import.meta.dirname, "../../..")): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== "create") {
+    process.stderr.write(HELP);
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: { email: { type: "string" }, name: { type: "string" }, promote: { type: "boolean" } },
+  });
+  if (!values.email) {
+    process.stderr.write(`dockyard: --email is required\n\n${HELP}`);
+    return 2;
+  }
+  const url = process.env.DATABASE_URL ?? `file:${join(root, ".dockyard/dockyard.db")}`;
+  migrate(url, join(root, "prisma/migrations"));
+  const db = createDb(url);
+  try {
+    const password = values.promote ? "" : await readPassword();
+    const { account, outcome } = await ensureAdmin(db, {
+      email: values.email,
+      password,
+      displayName: values.name,
+      promote: values.promote,
+    });
+    const said = {
+      created: `made ${account.email} an admin account`,
+      promoted: `${account.email} is now an admin`,
+      exists: `${account.email} already exists (role ${account.role}); --promote makes it an admin`,
+    }[outcome];
+    process.stdout.write(`dockyard: ${said}\n`);
+    return outcome === "exists" && account.role !== "admin" ? 1 : 0;
+  } catch (error) {
+    if (error instanceof AccountError) {
+      process.stderr.write(`dockyard: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await db.$disconnect();
+  }
+}

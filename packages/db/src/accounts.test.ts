@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  accountForToken,
+  authenticate,
+  createAccount,
+  createAuthSession,
+  deleteAuthSession,
+  listAccounts,
+  mergeGuestInto,
+  setPassword,
+  setRole,
+} from "./accounts.ts";
+import { listAudit, recordAudit } from "./audit.ts";
+import { createDb, type Db } from "./client.ts";
+import { createLabSession } from "./lab-sessions.ts";
+import { migrate } from "./migrate.ts";
+import { advanceStep, getProgress, listProgress, recordCheck } from "./progress.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "dockyard-accounts-"));
+const url = `file:${join(dir, "test.db")}`;
+let db: Db;
+
+beforeAll(() => {
+  migrate(url, resolve(import.meta.dirname, "../../../prisma/migrations"));
+  db = createDb(url);
+});
+afterAll(async () => {
+  await db.$disconnect();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("accounts", () => {
+  it("stores an argon2id hash, never the password, and signs in by email in any case", async () => {
+    const account = await createAccount(db, { email: " Ada@Example.com ", password: "correct horse battery" });
+    expect(account.email).toBe("ada@example.com");
+    expect(account.role).toBe("attendee");
+    const row = await db.user.findUniqueOrThrow({ where: { id: account.id } });
+    expect(row.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(row.passwordHash).not.toContain("correct horse");
+    expect((await authenticate(db, "ADA@example.com", "correct horse battery"))?.id).toBe(account.id);
+    expect(await authenticate(db, "ada@example.com", "wrong password!")).toBeNull();
+    expect(await authenticate(db, "nobody@example.com", "correct horse battery")).toBeNull();
+  });
+
+  it("refuses a taken email, a short password and a non-address", async () => {
+    await expect(createAccount(db, { email: "ada@example.com", password: "another password" })).rejects.toMatchObject({
+      code: "EMAIL_TAKEN",
+    });
+    await expect(createAccount(db, { email: "bob@example.com", password: "short" })).rejects.toMatchObject({
+      code: "WEAK_PASSWORD",
+    });
+    await expect(createAccount(db, { email: "not an email", password: "long enough pw" })).rejects.toMatchObject({
+      code: "BAD_EMAIL",
+    });
+  });
+
+  it("turns a guest into an account under the same id, progress and all", async () => {
+    const guestId = crypto.randomUUID();
+    await recordCheck(db, { userId: guestId, scenarioSlug: "intro", step: 0, passed: true, message: "ok" });
+    const account = await createAccount(db, { email: "guest@example.com", password: "guest password", guestId });
+    expect(account.id).toBe(guestId);
+    expect((await getProgress(db, guestId, "intro"))?.steps[0]?.passedAt).not.toBeNull();
+    // An id that is already an account is not taken over.
+    const other = await createAccount(db, { email: "other@example.com", password: "other password", guestId });
+    expect(other.id).not.toBe(guestId);
+  });
+
+  it("moves a guest's progress and sandboxes into the account they sign in to, keeping the account's own", async () => {
+    const account = await createAccount(db, { email: "merge@example.com", password: "merge password" });
+    await recordCheck(db, { userId: account.id, scenarioSlug: "both", step: 0, passed: false, message: "mine" });
+    const guestId = crypto.randomUUID();
+    await recordCheck(db, { userId: guestId, scenarioSlug: "both", step: 0, passed: true, message: "guest" });
+    await recordCheck(db, { userId: guestId, scenarioSlug: "guest-only", step: 0, passed: true, message: "guest" });
+    await createLabSession(db, { id: crypto.randomUUID(), userId: guestId, scenarioSlug: "guest-only" });
+    await mergeGuestInto(db, guestId, account.id);
+    expect((await getProgress(db, account.id, "both"))?.steps[0]?.lastMessage).toBe("mine");
+    expect((await getProgress(db, account.id, "guest-only"))?.steps[0]?.lastMessage).toBe("guest");
+    expect(await db.labSession.count({ where: { userId: account.id } })).toBe(1);
+    expect(await db.user.findUnique({ where: { id: guestId } })).toBeNull();
+  });
+
+  it("signs a browser in with a token only it knows, and out again; a new password signs every browser out", async () => {
+    const account = await createAccount(db, { email: "token@example.com", password: "token password" });
+    const { token } = await createAuthSession(db, account.id, "test");
+    expect((await accountForToken(db, token))?.id).toBe(account.id);
+    expect(await db.authSession.findFirst({ where: { id: token } })).toBeNull(); // only the hash is stored
+    expect(await accountForToken(db, `${token.slice(0, -1)}A`)).toBeNull();
+    expect(await accountForToken(db, "../../etc/passwd")).toBeNull();
+    await deleteAuthSession(db, token);
+    expect(await accountForToken(db, token)).toBeNull();
+    const second = await createAuthSession(db, account.id);
+    await setPassword(db, account.id, "a brand new password");
+    expect(await accountForToken(db, second.token)).toBeNull();
+    expect(await authenticate(db, "token@example.com", "a brand new password")).not.toBeNull();
+  });
+
+  it("expired sign-ins are refused", async () => {
+    const account = await createAccount(db, { email: "old@example.com", password: "old password!" });
+    const { token } = await createAuthSession(db, account.id);
+    await db.authSession.updateMany({ where: { userId: account.id }, data: { expiresAt: new Date(Date.now() - 1) } });
+    expect(await accountForToken(db, token)).toBeNull();
+  });
+
+  it("changes roles and lists accounts by a part of the email", async () => {
+    const account = await createAccount(db, { email: "teach@example.com", password: "teach password" });
+    expect((await setRole(db, account.id, "instructor")).role).toBe("instructor");
+    expect((await listAccounts(db, "TEACH")).map((a) => a.email)).toEqual(["teach@example.com"]);
+  });
+});
+
+describe("audit log", () => {
+  it("keeps who did what to what, newest first, searchable", async () => {
+    const actor = { id: "a1", email: "admin@example.com", role: "admin" };
+    await recordAudit(db, actor, "session.stop", "s-1", { reason: "test" });
+    await recordAudit(db, actor, "user.role", "bob@example.com", { role: "instructor" });
+    const all = await listAudit(db);
+    expect(all.map((e) => e.action)).toEqual(["user.role", "session.stop"]);
+    expect(all[1]?.detail).toEqual({ reason: "test" });
+    expect((await listAudit(db, { query: "bob@" })).map((e) => e.target)).toEqual(["bob@example.com"]);
+    expect((await listAudit(db, { before: all[0]?.id })).map((e) => e.action)).toEqual(["session.stop"]);
+  });
+});
+
+describe("progress summaries", () => {
+  it("lists started scenarios with steps passed and time on steps", async () => {
+    const userId = crypto.randomUUID();
+    await recordCheck(db, { userId, scenarioSlug: "s", step: 0, passed: true, message: "ok" });
+    await advanceStep(db, { userId, scenarioSlug: "s", fromStep: 0, stepCount: 2, requiresCheck: true });
+    const [summary] = await listProgress(db, userId);
+    expect(summary).toMatchObject({ scenarioSlug: "s", currentStep: 1, stepsPassed: 1, completedAt: null });
+    expect(summary?.activeMs).toBeGreaterThanOrEqual(0);
+  });
+});
