@@ -16,6 +16,7 @@ const ADMIN_APIS: [string, string, unknown?][] = [
   ["POST", "/api/admin/users", { email: "x@e2e.test", password: "long password 1", role: "admin" }],
   ["PATCH", `/api/admin/users/${UUID}`, { role: "admin" }],
   ["GET", "/api/admin/audit"],
+  ["POST", `/api/admin/events/${UUID}/stop`],
 ];
 const INSTRUCTOR_APIS = (eventId: string): [string, string, unknown?][] => [
   ["GET", "/api/events"],

@@ -139,10 +139,21 @@ test("an instructor runs a live workshop, and an admin stops an attendee's sandb
   await expect(ann.getByText("An admin stopped this sandbox.")).toBeVisible();
   await expect(console_.getByText(/Ann's sandbox ended: An admin stopped this sandbox/)).toBeVisible();
 
+  // Stopping all of the event's sandboxes: Bo's goes too, and Bo is told.
+  await admin.getByPlaceholder("Search by owner").fill("");
+  await admin.getByRole("combobox", { name: "Event" }).selectOption({ label: `Docker day (${code})` });
+  await admin.getByRole("button", { name: "Stop all of Docker day…" }).click();
+  const all = admin.getByRole("dialog", { name: "Stop the sandbox of Docker day?" });
+  await expect(all).toContainText("Bo:");
+  await all.getByRole("button", { name: "Stop sandbox" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Stopped 1 sandbox of Docker day" })).toBeVisible();
+  await expect(bo.getByText("An admin stopped the sandboxes of Docker day.")).toBeVisible();
+
   // It is in the audit log.
   await admin.getByRole("link", { name: "Audit log" }).click();
   await expect(admin.getByRole("row", { name: /session\.stop/ }).first()).toBeVisible();
   await expect(admin.getByRole("row", { name: /event\.create.*/ }).first()).toContainText(code);
+  await expect(admin.getByRole("row", { name: /event\.stop-all/ }).first()).toContainText(code);
 
   for (const c of [ac, bc]) {
     const page = c.pages()[0] as Page;

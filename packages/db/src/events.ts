@@ -249,3 +249,37 @@ export async function eventProgress(db: Db, event: EventView): Promise<AttendeeP
 export async function attendsEventOf(db: Db, userId: string, ownerId: string): Promise<boolean> {
   return (await db.eventAttendee.count({ where: { userId, event: { ownerId } } })) > 0;
 }
+
+/**
+ * The event each (user, scenario) pair belongs to, for labelling sandboxes: the newest joined event of the user that
+ * lists the scenario. Keys are `${userId}\n${scenario}`.
+ */
+export async function eventsOfSandboxes(
+  db: Db,
+  pairs: { userId: string; scenario: string }[],
+): Promise<Map<string, { id: string; code: string; title: string }>> {
+  const rows = await db.eventAttendee.findMany({
+    where: { userId: { in: [...new Set(pairs.map((p) => p.userId))] } },
+    include: { event: true },
+    orderBy: { joinedAt: "desc" },
+  });
+  const found = new Map<string, { id: string; code: string; title: string }>();
+  for (const { userId, scenario } of pairs) {
+    const match = rows.find((r) => r.userId === userId && view(r.event).scenarios.includes(scenario));
+    if (match)
+      found.set(`${userId}\n${scenario}`, { id: match.event.id, code: match.event.code, title: match.event.title });
+  }
+  return found;
+}
+
+/** The running lab sessions of an event: its attendees' sandboxes in its scenarios. */
+export async function runningSessionsOfEvent(db: Db, event: EventView) {
+  const attendees = await db.eventAttendee.findMany({ where: { eventId: event.id }, select: { userId: true } });
+  return db.labSession.findMany({
+    where: {
+      userId: { in: attendees.map((a) => a.userId) },
+      scenarioSlug: { in: event.scenarios },
+      status: { in: ["starting", "running"] },
+    },
+  });
+}

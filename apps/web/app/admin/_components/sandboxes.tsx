@@ -29,6 +29,7 @@ interface SessionRow {
   expiresAt: string | null;
   maxExpiresAt: string | null;
   hosts: HostRow[];
+  event: { id: string; code: string; title: string } | null;
 }
 
 type SortKey = "owner" | "scenario" | "age" | "expiry" | "cpu" | "memory" | "pids" | "network";
@@ -56,6 +57,8 @@ export function Sandboxes() {
   const [query, setQuery] = useState("");
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: "age", descending: false });
   const [stopping, setStopping] = useState<SessionRow | null>(null);
+  const [eventFilter, setEventFilter] = useState("");
+  const [stoppingEvent, setStoppingEvent] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
 
@@ -90,8 +93,11 @@ export function Sandboxes() {
     const q = query.trim().toLowerCase();
     const filtered = (rows ?? []).filter(
       (r) =>
-        !q ||
-        [r.owner, r.scenarioTitle, r.scenario, r.sessionId, r.engine].some((field) => field.toLowerCase().includes(q)),
+        (!eventFilter || r.event?.id === eventFilter) &&
+        (!q ||
+          [r.owner, r.scenarioTitle, r.scenario, r.sessionId, r.engine, r.event?.code ?? "", r.event?.title ?? ""].some(
+            (field) => field.toLowerCase().includes(q),
+          )),
     );
     const key = SORTS[sort.key];
     return filtered.sort((a, b) => {
@@ -99,7 +105,28 @@ export function Sandboxes() {
       const order = x < y ? -1 : x > y ? 1 : 0;
       return sort.descending ? -order : order;
     });
-  }, [rows, query, sort]);
+  }, [rows, query, sort, eventFilter]);
+
+  const events = useMemo(() => {
+    const seen = new Map<string, { id: string; code: string; title: string }>();
+    for (const r of rows ?? []) if (r.event) seen.set(r.event.id, r.event);
+    return [...seen.values()];
+  }, [rows]);
+  const chosenEvent = events.find((e) => e.id === eventFilter);
+
+  async function stopEvent(event: { id: string; title: string }) {
+    setStoppingEvent(false);
+    const res = await fetch(`/api/admin/events/${event.id}/stop`, { method: "POST" });
+    const body = (await res.json().catch(() => undefined)) as
+      | { stopped?: number; failed?: number; error?: { message: string } }
+      | undefined;
+    setNotice(
+      res.ok
+        ? `Stopped ${body?.stopped ?? 0} sandbox${body?.stopped === 1 ? "" : "es"} of ${event.title}${body?.failed ? ` (${body.failed} could not be stopped)` : ""}.`
+        : (body?.error?.message ?? "Could not stop them."),
+    );
+    void load();
+  }
 
   async function extend(row: SessionRow) {
     const res = await fetch(`/api/admin/sessions/${row.sessionId}/extend`, { method: "POST" });
@@ -157,6 +184,32 @@ export function Sandboxes() {
             className={searchClass}
           />
         </label>
+        {events.length > 0 && (
+          <label className="text-sm">
+            <span className="sr-only">Event</span>
+            <select
+              value={eventFilter}
+              onChange={(e) => setEventFilter(e.target.value)}
+              className="rounded-lg border border-slate-300 bg-white px-2 py-2 text-sm shadow-sm"
+            >
+              <option value="">All events</option>
+              {events.map((e) => (
+                <option key={e.id} value={e.id}>
+                  {e.title} ({e.code})
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {chosenEvent && (
+          <button
+            type="button"
+            onClick={() => setStoppingEvent(true)}
+            className="rounded-lg border border-red-300 bg-white px-3 py-2 text-sm font-semibold text-red-700 hover:bg-red-50"
+          >
+            Stop all of {chosenEvent.title}…
+          </button>
+        )}
         <p className="text-sm text-slate-600" aria-live="polite">
           {rows === null ? "Loading…" : `${shown.length} of ${rows.length} sandboxes`}
           {sampledAt && <span className="text-slate-400"> · live, every {POLL_MS / 1000} s</span>}
@@ -215,7 +268,15 @@ export function Sandboxes() {
                   </td>
                   <td className="px-3 py-2">
                     {row.scenarioTitle}
-                    <div className="text-xs text-slate-500">engine {row.engine}</div>
+                    <div className="text-xs text-slate-500">
+                      engine {row.engine}
+                      {row.event && (
+                        <>
+                          {" · "}
+                          <span className="font-mono text-violet-700">{row.event.code}</span>
+                        </>
+                      )}
+                    </div>
                   </td>
                   <td className="px-3 py-2">
                     {row.hosts.map((h) => (
@@ -264,13 +325,42 @@ export function Sandboxes() {
           </tbody>
         </table>
       </div>
-      {stopping && <StopDialog row={stopping} onCancel={() => setStopping(null)} onConfirm={() => stop(stopping)} />}
+      {stopping && (
+        <StopDialog
+          title={`Stop ${stopping.owner}'s sandbox?`}
+          rows={[stopping]}
+          onCancel={() => setStopping(null)}
+          onConfirm={() => stop(stopping)}
+        />
+      )}
+      {stoppingEvent && chosenEvent && (
+        <StopDialog
+          title={`Stop ${shown.length === 1 ? "the sandbox" : `all ${shown.length} sandboxes`} of ${chosenEvent.title}?`}
+          rows={shown}
+          named
+          onCancel={() => setStoppingEvent(false)}
+          onConfirm={() => stopEvent(chosenEvent)}
+        />
+      )}
     </section>
   );
 }
 
-/** Says what stopping removes before it does; Escape or Cancel keeps the sandbox. */
-function StopDialog({ row, onCancel, onConfirm }: { row: SessionRow; onCancel: () => void; onConfirm: () => void }) {
+/** Says what stopping removes before it does; Escape or Cancel keeps the sandboxes. */
+function StopDialog({
+  title,
+  rows,
+  named = false,
+  onCancel,
+  onConfirm,
+}: {
+  title: string;
+  rows: SessionRow[];
+  /** Each row says whose it is (stopping several, or an event's). */
+  named?: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     ref.current?.showModal();
@@ -284,19 +374,20 @@ function StopDialog({ row, onCancel, onConfirm }: { row: SessionRow; onCancel: (
     >
       <div className="p-5">
         <h2 id="stop-title" className="text-lg font-bold">
-          Stop {row.owner}&apos;s sandbox?
+          {title}
         </h2>
         <p className="mt-2 text-sm text-slate-700">This removes, for good:</p>
-        <ul className="mt-1 list-disc pl-5 text-sm text-slate-700">
-          {row.hosts.map((h) => (
-            <li key={h.name}>
-              the container <strong>{h.name}</strong> and everything written in it
+        <ul className="mt-1 max-h-60 list-disc overflow-y-auto pl-5 text-sm text-slate-700">
+          {rows.map((row) => (
+            <li key={row.sessionId}>
+              {named && <strong>{row.owner}: </strong>}
+              {row.hosts.map((h) => `the container ${h.name}`).join(", ")} and everything written in it, and the
+              sandbox&apos;s network
             </li>
           ))}
-          <li>the sandbox&apos;s network</li>
         </ul>
         <p className="mt-2 text-sm text-slate-700">
-          {row.owner} sees “An admin stopped this sandbox.” Their progress in {row.scenarioTitle} is kept.
+          {named ? "Each attendee" : rows[0]?.owner} sees that an admin stopped it. Progress is kept.
         </p>
         <div className="mt-5 flex justify-end gap-2">
           <button
@@ -311,7 +402,7 @@ function StopDialog({ row, onCancel, onConfirm }: { row: SessionRow; onCancel: (
             onClick={onConfirm}
             className="rounded-lg bg-red-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-500"
           >
-            Stop sandbox
+            Stop {rows.length === 1 ? "sandbox" : `${rows.length} sandboxes`}
           </button>
         </div>
       </div>

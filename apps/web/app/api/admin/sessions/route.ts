@@ -1,4 +1,4 @@
-import { describeUsers } from "@dockyard/db";
+import { describeUsers, eventsOfSandboxes } from "@dockyard/db";
 import { library } from "@/server/catalog.ts";
 import { db } from "@/server/db.ts";
 import { listAllSessions } from "@/server/gateway-client.ts";
@@ -19,6 +19,10 @@ export async function GET() {
     sessions.map((s) => s.userId),
   );
   const titles = new Map((await library()).scenarios.map((s) => [s.slug, s.title]));
+  const events = await eventsOfSandboxes(
+    db(),
+    sessions.map((s) => ({ userId: s.userId, scenario: s.scenario })),
+  );
   return Response.json({
     sampledAt,
     sessions: sessions.map((s) => ({
@@ -26,6 +30,7 @@ export async function GET() {
       owner: owners.get(s.userId)?.label ?? s.userId,
       guest: owners.get(s.userId)?.guest ?? true,
       scenarioTitle: titles.get(s.scenario) ?? s.scenario,
+      event: events.get(`${s.userId}\n${s.scenario}`) ?? null,
     })),
   });
 }
