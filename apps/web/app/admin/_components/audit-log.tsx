@@ -45,7 +45,7 @@ export function AuditLog() {
           className={searchClass}
         />
       </label>
-      <div className="mt-3 overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+      <div className="relative mt-3 overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
         <table className="w-full text-sm">
           <thead className="border-b border-slate-200 bg-slate-50 text-left text-slate-700">
             <HeaderRow columns={["When", "Who", "Action", "Target", "Details"]} />

@@ -228,7 +228,7 @@ export function Sandboxes() {
           {notice}
         </p>
       )}
-      <div className="mt-3 overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+      <div className="relative mt-3 overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
         <table className="w-full min-w-[56rem] text-sm">
           <thead className="border-b border-slate-200 bg-slate-50 text-slate-700">
             <tr>

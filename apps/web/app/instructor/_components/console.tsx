@@ -194,7 +194,7 @@ export function Console({
         </p>
       )}
 
-      <div className="mt-4 overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+      <div className="relative mt-4 overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
         <table className="text-sm" aria-label="Attendees' progress">
           <thead className="bg-slate-50 text-slate-700">
             <tr>

@@ -1,0 +1,63 @@
+import { expect, type Page, test } from "@playwright/test";
+import { ADMIN, apiAs, makeAccount, signIn } from "./accounts.ts";
+
+// Every page of accounts, workshops and administration, at a desktop width and at half a laptop screen
+// (split-screen): nothing spills sideways, and each has its heading. Screenshots land in .dockyard/test-results.
+
+const WIDTHS = [1400, 720];
+
+async function fits(page: Page, path: string, heading: RegExp | string, name: string) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
+    await page.waitForLoadState("networkidle");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${path} at ${width}px spills ${overflow}px sideways`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `.dockyard/test-results/page-${name}-${width}.png`, fullPage: true });
+  }
+}
+
+test("every new page fits a desktop and a split screen", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const instructor = await makeAccount("instructor", "Iris");
+  const ins = await apiAs(instructor.email, instructor.password);
+  const made = await ins.post("/api/events", {
+    data: {
+      title: "Layout check",
+      scenarios: ["workshop-warmup", "container-basics"],
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      capacity: 5,
+    },
+  });
+  const { event } = (await made.json()) as { event: { id: string; code: string } };
+  await ins.dispose();
+
+  const guest = await browser.newContext();
+  const g = await guest.newPage();
+  await fits(g, "/sign-in", "Sign in", "sign-in");
+  await fits(g, "/sign-up", "Create an account", "sign-up");
+  await fits(g, `/join?code=${event.code}`, "Join a workshop", "join");
+  await g.getByLabel("Your name").fill("Layla");
+  await g.getByRole("button", { name: "Join" }).click();
+  await expect(g.getByRole("heading", { level: 1, name: "Layout check" })).toBeVisible();
+  await fits(g, `/events/${event.code}`, "Layout check", "event");
+  await fits(g, "/", "Labs", "home");
+  await guest.close();
+
+  const teacher = await browser.newContext();
+  const t = await teacher.newPage();
+  await signIn(t, instructor.email, instructor.password);
+  await fits(t, "/instructor", "Your events", "instructor");
+  await fits(t, `/instructor/events/${event.id}`, "Layout check", "console");
+  await teacher.close();
+
+  const admin = await browser.newContext();
+  const a = await admin.newPage();
+  await signIn(a, ADMIN.email, ADMIN.password);
+  await fits(a, "/admin", "Admin", "admin-sandboxes");
+  await fits(a, "/admin/users", "Admin", "admin-users");
+  await fits(a, "/admin/audit", "Admin", "admin-audit");
+  await admin.close();
+});
