@@ -61,3 +61,43 @@ test("every new page fits a desktop and a split screen", async ({ browser }) => 
   await fits(a, "/admin/audit", "Admin", "admin-audit");
   await admin.close();
 });
+
+test("dark and light themes: the system's by default, switched from the header and remembered", async ({ browser }) => {
+  const bodyIsDark = (page: Page) =>
+    page.evaluate(() => {
+      // rgb(r, g, b), or lab/oklch with the lightness first: dark means little of it.
+      const color = getComputedStyle(document.body).backgroundColor;
+      const [a = 255, b = 255, c = 255] = (color.match(/[\d.]+/g) ?? []).map(Number);
+      if (color.startsWith("rgb")) return a + b + c < 150;
+      return a > 1 ? a < 50 : a < 0.5;
+    });
+  const system = await browser.newContext({ colorScheme: "dark" });
+  const s = await system.newPage();
+  await s.goto("/");
+  await expect(s.locator("html")).toHaveAttribute("data-theme", "dark");
+  expect(await bodyIsDark(s)).toBe(true);
+  await s.screenshot({ path: ".dockyard/test-results/theme-dark-home.png" });
+  await s.goto("/scenarios/workshop-warmup");
+  await s.screenshot({ path: ".dockyard/test-results/theme-dark-lab.png" });
+  await system.close();
+
+  const light = await browser.newContext({ colorScheme: "light" });
+  const page = await light.newPage();
+  await page.goto("/");
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
+  expect(await bodyIsDark(page), await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
+    false,
+  );
+  await page.getByRole("button", { name: /^Theme: system/ }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
+  await page.getByRole("button", { name: /^Theme: light/ }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  expect(await bodyIsDark(page)).toBe(true);
+  await page.reload();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await expect(page.getByRole("button", { name: /^Theme: dark/ })).toBeVisible();
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto("/admin/users");
+  await page.screenshot({ path: ".dockyard/test-results/theme-dark-admin.png" });
+  await light.close();
+});

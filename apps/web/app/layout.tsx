@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { currentViewer } from "@/server/user.ts";
 import { SignOutButton } from "./_components/auth-form.tsx";
+import { THEME_SCRIPT, ThemeSwitch } from "./_components/theme-switch.tsx";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -16,7 +17,11 @@ const navLink =
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const account = (await currentViewer())?.account ?? null;
   return (
-    <html lang="en">
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant of ours, run before the first paint */}
+        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+      </head>
       <body className="flex min-h-full flex-col bg-slate-50 font-sans text-slate-900 antialiased">
         <a
           href="#main"
@@ -24,7 +29,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         >
           Skip to content
         </a>
-        <header className="flex h-12 shrink-0 items-center gap-3 border-b border-slate-800 bg-dock-950 px-4 text-slate-100">
+        <header className="theme-fixed flex h-12 shrink-0 items-center gap-3 border-b border-slate-800 bg-dock-950 px-4 text-slate-100">
           <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
             <span
               aria-hidden
@@ -36,6 +41,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           </Link>
           <span className="hidden text-sm text-slate-400 sm:inline">hands-on labs</span>
           <nav aria-label="Account" className="ml-auto flex items-center gap-1">
+            <ThemeSwitch />
             {account && account.role !== "attendee" && (
               <Link href="/instructor" className={navLink}>
                 Events

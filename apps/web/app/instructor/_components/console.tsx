@@ -331,7 +331,7 @@ export function Console({
       {watching && (
         <section
           aria-label={`${watching.attendee.displayName}'s terminal`}
-          className="mt-4 overflow-hidden rounded-xl border border-slate-800 bg-dock-950"
+          className="theme-fixed mt-4 overflow-hidden rounded-xl border border-slate-800 bg-dock-950"
         >
           <div className="flex items-center gap-3 border-b border-slate-800 px-3 py-2 text-sm text-slate-200">
             <span className="font-semibold">{watching.attendee.displayName}</span>

@@ -575,7 +575,7 @@ export function Lab(props: LabProps) {
         )}
       </section>
 
-      <section aria-label="Sandbox" className="flex min-h-[28rem] flex-1 flex-col bg-dock-950">
+      <section aria-label="Sandbox" className="theme-fixed flex min-h-[28rem] flex-1 flex-col bg-dock-950">
         <div className="flex h-11 shrink-0 items-center gap-3 border-b border-slate-800 px-3 text-sm text-slate-300">
           <span className="flex items-center gap-2">
             <span
