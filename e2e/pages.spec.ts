@@ -57,6 +57,7 @@ test("every new page fits a desktop and a split screen", async ({ browser }) => 
   const a = await admin.newPage();
   await signIn(a, ADMIN.email, ADMIN.password);
   await fits(a, "/admin", "Admin", "admin-sandboxes");
+  await fits(a, "/admin/environments", "Admin", "admin-environments");
   await fits(a, "/admin/users", "Admin", "admin-users");
   await fits(a, "/admin/audit", "Admin", "admin-audit");
   await admin.close();
@@ -100,4 +101,34 @@ test("dark and light themes: the system's by default, switched from the header a
   await page.goto("/admin/users");
   await page.screenshot({ path: ".dockyard/test-results/theme-dark-admin.png" });
   await light.close();
+});
+
+test("an admin sees environments, images, pools and limits, and builds the images with their output live", async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto("/admin");
+  await page.getByRole("link", { name: "Environments" }).click();
+  const images = page.getByRole("region", { name: "Images" });
+  await expect(images.locator('[data-image="dockyard/sandbox:latest"]')).toContainText(/MiB|GiB/);
+  await expect(page.getByRole("region", { name: "Environments" })).toContainText("ubuntu");
+  await expect(page.getByRole("region", { name: "Limits and switches" })).toContainText("Per user");
+  await expect(page.getByRole("region", { name: "Warm pools" })).toContainText(/ready/);
+  await images.getByRole("button", { name: "Build missing or changed" }).click();
+  await expect(images.getByRole("status")).toHaveText("Building…");
+  await expect(images.getByLabel("Build output")).toContainText("dockyard/sandbox:latest is up to date", {
+    timeout: 120_000,
+  });
+  await expect(images.getByRole("status")).toHaveText(/^Built in \d+(\.\d+)? s$/, { timeout: 120_000 });
+  await page.screenshot({ path: ".dockyard/test-results/admin-environments.png", fullPage: true });
+  // A reload catches up with the last build.
+  await page.reload();
+  await expect(images.getByRole("status")).toContainText("Built in");
+  await expect(images.getByLabel("Build output")).toContainText("up to date");
+  // The audit log has it.
+  await page.goto("/admin/audit");
+  await expect(page.getByRole("row", { name: /images\.build/ }).first()).toBeVisible();
+  await context.close();
 });

@@ -57,6 +57,8 @@ const schema = z.object({
     .default("10.213.0.0/16"),
   /** Sandboxes kept warm per kind of session (the plain sandbox from the start, others once asked for); 0: none. */
   SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(50).default(2),
+  /** The most warm sandboxes events may reserve in all (each event asks for its own, up to 20). */
+  SANDBOX_POOL_RESERVED_MAX: z.coerce.number().int().min(0).max(1000).default(30),
   /** The plain sandbox image, whose pool is warmed at boot. */
   SANDBOX_IMAGE: z.string().default("dockyard/sandbox:latest"),
   SANDBOX_MAX_SESSIONS: z.coerce.number().int().min(1).default(100),

@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Db } from "@dockyard/db";
-import { dockyardError, type GatewayHealth } from "@dockyard/protocol";
+import { dockyardError, type GatewayHealth, type GatewaySettings } from "@dockyard/protocol";
 import type { SandboxDriver, SessionSpec } from "@dockyard/sandbox";
 import { sendError, sendJson } from "./http-io.ts";
+import { ImageBuilder } from "./image-builder.ts";
 import { handleInternalApi } from "./internal-api.ts";
 import { log } from "./log.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { PreviewProxy } from "./preview-proxy.ts";
-import { type AdmissionLimits, type LifetimeRules, SessionManager } from "./session-manager.ts";
+import { type AdmissionLimits, DEFAULT_RESERVED_MAX, type LifetimeRules, SessionManager } from "./session-manager.ts";
 import { TerminalServer } from "./terminal-server.ts";
 
 export interface GatewayOptions {
@@ -24,8 +25,11 @@ export interface GatewayOptions {
   internet?: boolean;
   /** May hosts run their own Docker engine (the `docker` environment)? Default no. */
   allowDocker?: boolean;
-  /** Warm pool: how many sandboxes to keep ready per kind, and the kinds to warm from the start. Default none. */
-  pool?: { size: number; warm: SessionSpec["hosts"][] };
+  /**
+   * Warm pool: how many sandboxes to keep ready per kind, the kinds to warm from the start, and the most events may
+   * reserve in all. Default none.
+   */
+  pool?: { size: number; warm: SessionSpec["hosts"][]; reservedMax?: number };
   /**
    * Whether the host firewall that isolates sandboxes is in place (reported by /healthz). When it should be but is
    * not (`required`), no sandbox starts.
@@ -33,6 +37,8 @@ export interface GatewayOptions {
   isolation?: { ok: boolean; error?: string; required?: boolean };
   /** This installation's name (the sandboxes' dockyard.instance): its leases are told apart by it. */
   engine?: string;
+  /** The script the admin's "rebuild images" runs with bash; default docker/build-images.sh (tests pass their own). */
+  imageBuildScript?: string;
 }
 
 export const DEFAULT_LIMITS: AdmissionLimits = { maxSessions: 100, maxPerUser: 3, maxStarting: 10 };
@@ -46,6 +52,8 @@ export interface Gateway {
   terminals: TerminalServer;
   manager: SessionManager;
   metrics: GatewayMetrics;
+  /** The admin's image builds; stop() ends a running one (shutdown). */
+  images: ImageBuilder;
 }
 
 function health(options: GatewayOptions, manager: SessionManager, res: ServerResponse): void {
@@ -59,6 +67,12 @@ function health(options: GatewayOptions, manager: SessionManager, res: ServerRes
     };
     sendJson(res, ready ? 200 : 503, body);
   });
+}
+
+/** The firewall as the admin sees it: in place, turned off, or wanted and not in place (then no sandbox starts). */
+function firewallOf(isolation: GatewayOptions["isolation"]): GatewaySettings["firewall"] {
+  if (isolation?.ok) return "on";
+  return isolation?.required ? "failed" : "off";
 }
 
 const pathOf = (req: IncomingMessage) => new URL(req.url ?? "/", "http://gateway").pathname;
@@ -75,13 +89,17 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     ownerOf: async (id, labelled) => (manager ? manager.ownerOf(id, labelled) : labelled),
     leaseOf: async (id) => (manager ? manager.leaseExpiry(id) : null),
   });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const lifetime = { ...DEFAULT_LIFETIME, ...options.lifetime };
+  const internet = options.internet ?? true;
+  const allowDocker = options.allowDocker ?? false;
   manager = new SessionManager({
     driver: options.driver,
     db: options.db,
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
-    lifetime: { ...DEFAULT_LIFETIME, ...options.lifetime },
-    internet: options.internet ?? true,
-    allowDocker: options.allowDocker ?? false,
+    limits,
+    lifetime,
+    internet,
+    allowDocker,
     ...(options.pool ? { pool: options.pool } : {}),
     ...(options.engine ? { engine: options.engine } : {}),
     ...(options.isolation?.required && !options.isolation.ok
@@ -103,6 +121,21 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     terminalChannels: () => terminals.totals().channels,
   });
   metrics = counted;
+  const images = new ImageBuilder(options.imageBuildScript ? { script: options.imageBuildScript } : {});
+  const settings = (): GatewaySettings => ({
+    limits: { maxSessions: limits.maxSessions, maxPerUser: limits.maxPerUser, maxStarting: limits.maxStarting },
+    lifetime: {
+      ttlSeconds: lifetime.ttlSeconds,
+      maxTtlSeconds: lifetime.maxTtlSeconds,
+      idleSeconds: lifetime.idleSeconds,
+    },
+    pool: { size: options.pool?.size ?? 0, reservedMax: options.pool?.reservedMax ?? DEFAULT_RESERVED_MAX },
+    internet,
+    allowDocker,
+    firewall: firewallOf(options.isolation),
+    diskMb: Math.round(options.driver.diskLimit().bytes / (1024 * 1024)),
+  });
+  const api = { driver: options.driver, manager: sessions, secret: options.secret, metrics: counted, images, settings };
   const countErrors = (res: ServerResponse) =>
     res.once("finish", () => {
       const code = res.getHeader("x-dockyard-error");
@@ -135,7 +168,7 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
       });
       return;
     }
-    handleInternalApi(req, res, options.driver, sessions, options.secret, counted)
+    handleInternalApi(req, res, api)
       .then((handled) => {
         if (!handled) sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${path}.`));
       })
@@ -147,5 +180,5 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
       });
   });
 
-  return { server, internal, terminals, manager: sessions, metrics: counted };
+  return { server, internal, terminals, manager: sessions, metrics: counted, images };
 }

@@ -1,10 +1,14 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
+  type BuildImagesEvent,
   backgroundScriptRequest,
+  buildImagesRequest,
   type CreateSessionEvent,
   createSessionRequest,
   dockyardError,
+  type GatewaySettings,
+  imageInfoQuery,
   ok,
   poolReservationsRequest,
   putFilesRequest,
@@ -13,7 +17,8 @@ import {
   sessionId as sessionIdSchema,
 } from "@dockyard/protocol";
 import type { SandboxDriver } from "@dockyard/sandbox";
-import { readJson, sendError, sendResult } from "./http-io.ts";
+import { readJson, sendError, sendJson, sendResult } from "./http-io.ts";
+import type { ImageBuilder } from "./image-builder.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { SessionManager } from "./session-manager.ts";
 
@@ -23,18 +28,29 @@ function authorized(req: IncomingMessage, secret: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** What the control API works with. */
+export interface InternalApiContext {
+  driver: SandboxDriver;
+  manager: SessionManager;
+  secret: string;
+  metrics?: GatewayMetrics;
+  /** Rebuilds the sandbox images (the admin's button). */
+  images: ImageBuilder;
+  /** The configuration the admin sees. */
+  settings: () => GatewaySettings;
+}
+
 /**
  * The web app's control API: create (streaming progress), list (the admin's view), inspect and remove sessions, run
- * scripts inside them. Returns false when the path is not ours.
+ * scripts inside them; the admin's images (inspect, rebuild with streaming output) and settings. Returns false when
+ * the path is not ours.
  */
 export async function handleInternalApi(
   req: IncomingMessage,
   res: ServerResponse,
-  driver: SandboxDriver,
-  manager: SessionManager,
-  secret: string,
-  metrics?: GatewayMetrics,
+  context: InternalApiContext,
 ): Promise<boolean> {
+  const { driver, manager, secret, metrics } = context;
   const url = new URL(req.url ?? "/", "http://gateway");
   if (!url.pathname.startsWith("/internal/")) return false;
   if (!authorized(req, secret)) {
@@ -88,6 +104,51 @@ export async function handleInternalApi(
       sendResult(res, ok(await manager.reserve(body.value.reservations)));
       return true;
     }
+  }
+
+  if (url.pathname === "/internal/images" && req.method === "GET") {
+    const names = imageInfoQuery.safeParse(url.searchParams.getAll("name"));
+    if (!names.success) {
+      const issues = names.error.issues.map((i) => `name${i.path.length ? `[${i.path.join(".")}]` : ""}: ${i.message}`);
+      sendError(res, dockyardError("BAD_REQUEST", issues.join("; ")));
+      return true;
+    }
+    const images = await driver.inspectImages(names.data);
+    sendResult(res, images.ok ? ok({ images: images.value }) : images);
+    return true;
+  }
+
+  if (url.pathname === "/internal/images/build") {
+    if (req.method === "GET") {
+      sendJson(res, 200, context.images.status());
+      return true;
+    }
+    if (req.method === "POST") {
+      const body = await readJson(req, buildImagesRequest);
+      if (!body.ok) {
+        sendError(res, body.error);
+        return true;
+      }
+      // The build is not the request's: a client that goes stops following it, and it runs to its end.
+      const send = (event: BuildImagesEvent) => {
+        if (!res.headersSent)
+          res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store" });
+        res.write(`${JSON.stringify(event)}\n`);
+        if (event.type === "done") res.end();
+      };
+      const started = context.images.start(body.value.rebuild, send);
+      if (!started.ok) {
+        sendError(res, started.error);
+        return true;
+      }
+      res.once("close", started.value.detach);
+      return true;
+    }
+  }
+
+  if (url.pathname === "/internal/settings" && req.method === "GET") {
+    sendJson(res, 200, context.settings());
+    return true;
   }
 
   if (url.pathname === "/internal/sessions" && req.method === "GET") {

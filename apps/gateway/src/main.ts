@@ -27,7 +27,7 @@ if (env.SANDBOX_FIREWALL === "on") {
     log("error", "no host firewall: no sandbox will start until it is in place", { error: firewall.error.message });
 }
 
-const { server, internal, terminals, manager } = createGatewayServer({
+const { server, internal, terminals, manager, images } = createGatewayServer({
   driver,
   secret: env.DOCKYARD_SECRET,
   allowedOrigins: env.DOCKYARD_ALLOWED_ORIGINS,
@@ -45,7 +45,11 @@ const { server, internal, terminals, manager } = createGatewayServer({
   },
   internet: env.SANDBOX_INTERNET,
   allowDocker: env.SANDBOX_ALLOW_DOCKER,
-  pool: { size: env.SANDBOX_POOL_SIZE, warm: [[{ name: "host01", image: env.SANDBOX_IMAGE }]] },
+  pool: {
+    size: env.SANDBOX_POOL_SIZE,
+    warm: [[{ name: "host01", image: env.SANDBOX_IMAGE }]],
+    reservedMax: env.SANDBOX_POOL_RESERVED_MAX,
+  },
   isolation,
   engine: env.DOCKYARD_INSTANCE,
 });
@@ -80,6 +84,7 @@ internal.listen(env.GATEWAY_INTERNAL_PORT, env.GATEWAY_INTERNAL_HOST, () => {
 
 const shutdown = () => {
   manager.stopReaper();
+  images.stop();
   terminals.closeAll();
   internal.close();
   // Warm sandboxes go with the gateway (a restart makes fresh ones); users' sandboxes stay.

@@ -65,13 +65,21 @@ export interface SessionManagerOptions {
   /** A session's lease was extended. */
   onLease?: (sessionId: string, expiresAt: string) => void;
   /** Warm pool: sandboxes made ahead, per kind of session, so a Start only has to hand one over. */
-  pool?: { size: number; warm: SessionSpec["hosts"][] };
+  pool?: {
+    size: number;
+    warm: SessionSpec["hosts"][];
+    /** The most warm sandboxes events may reserve in all (30 by default); reservations past it are cut. */
+    reservedMax?: number;
+  };
   /** Structured log lines (JSON on stdout by default). */
   log?: Log;
 }
 
 /** The label owner of sandboxes waiting in the warm pool; a claimed one's owner is in its lease. */
 export const POOL_OWNER = "dockyard-pool";
+
+/** The most warm sandboxes events may reserve in all, unless configured (SANDBOX_POOL_RESERVED_MAX). */
+export const DEFAULT_RESERVED_MAX = 30;
 
 const defaultLog = gatewayLog;
 
@@ -299,7 +307,8 @@ export class SessionManager {
         this.log("the warm pool could not make a sandbox", "warn", { error: made.error.message });
         break;
       }
-      if (this.closed) {
+      // Closed meanwhile, or the pool shrank (an event's reservation ended) while this one was being made.
+      if (this.closed || pool.ready.length >= this.target(key)) {
         await this.options.driver.removeSession(sessionId);
         break;
       }
@@ -327,7 +336,11 @@ export class SessionManager {
    */
   async reserve(reservations: PoolReservation[]): Promise<PoolStatus> {
     const next = new Map<string, { size: number; names: string[] }>();
-    for (const r of reservations) {
+    // Events cannot make the gateway keep more than this ready, however many there are or however much they ask.
+    let room = this.options.pool?.reservedMax ?? DEFAULT_RESERVED_MAX;
+    for (const asked of reservations) {
+      const r = { ...asked, size: Math.min(asked.size, room) };
+      room -= r.size;
       const internet = this.options.internet && r.internet !== false;
       const key = poolKey(r.hosts, internet);
       const entry = next.get(key) ?? { size: 0, names: [] };

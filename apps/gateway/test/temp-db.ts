@@ -52,6 +52,7 @@ export async function closeTestGateway(
   store: { drop: () => Promise<void> },
 ) {
   gateway.terminals.closeAll();
+  gateway.images.stop();
   await gateway.manager.drainPools();
   const listed = await driver.listSessions();
   if (listed.ok) await Promise.all(listed.value.map((s) => driver.removeSession(s.sessionId)));

@@ -18,7 +18,7 @@ const gateway = testGateway(store, {
   driver,
   secret: SECRET,
   limits: { maxPerUser: 1 },
-  pool: { size: 2, warm: [[{ name: "host01", image: IMAGE }]] },
+  pool: { size: 2, warm: [[{ name: "host01", image: IMAGE }]], reservedMax: 4 },
 });
 let base = "";
 let publicBase = "";
@@ -117,9 +117,19 @@ describe("the warm pool", () => {
     ]);
     await until(() => gateway.manager.warmCount() === 5, "the reservation to be made");
     expect(await count()).toBe(before + 3);
+    // However much events ask, the gateway keeps at most its cap for them (4 in this test).
+    const greedy = await pools("PUT", {
+      reservations: [
+        { name: "event:A:intro", hosts, size: 3 },
+        { name: "event:B:intro", hosts, size: 50 },
+      ],
+    });
+    expect(((await greedy.json()) as { pools: { reserved: number }[] }).pools[0]?.reserved).toBe(4);
     // The event is over: back to the default, the extra sandboxes removed.
     await pools("PUT", { reservations: [] });
-    expect(gateway.manager.warmCount()).toBe(2);
+    // One being made for the reservation as it ended goes as soon as it is made.
+    await until(() => gateway.manager.warmCount() === 2, "the pool to shrink");
+    for (let i = 0; i < 100 && (await count()) !== before; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await count()).toBe(before);
     // A malformed reservation is refused, and nothing changes.
     const bad = await pools("PUT", { reservations: [{ name: "x", hosts: [], size: -1 }] });

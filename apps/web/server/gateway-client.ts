@@ -2,11 +2,14 @@ import "server-only";
 import {
   adminSessionList,
   type BackgroundScriptRequest,
+  buildImagesStatus,
   type CreateSessionRequest,
   type DockyardError,
   dockyardError,
   errorBody,
   gatewayHealth,
+  gatewaySettings,
+  imageInfoList,
   type PoolReservation,
   type PutFilesRequest,
   poolStatus,
@@ -129,3 +132,41 @@ export const reservePools = (reservations: PoolReservation[]) =>
   call("/internal/pools", { method: "PUT", body: JSON.stringify({ reservations }) }, poolStatus);
 
 export const warmPoolStatus = () => call("/internal/pools", { method: "GET" }, poolStatus);
+
+/** Whether each named image exists on the engine, with its size, age and build hash. */
+export const inspectImages = (names: string[]) =>
+  call(
+    `/internal/images?${names.map((n) => `name=${encodeURIComponent(n)}`).join("&")}`,
+    { method: "GET" },
+    imageInfoList,
+  );
+
+/** The gateway's limits, lifetimes, pool size and switches, for the admin's page. */
+export const gatewaySettingsOf = () => call("/internal/settings", { method: "GET" }, gatewaySettings);
+
+/** The image build: running or not, its last lines and last result. */
+export const imageBuildStatus = () => call("/internal/images/build", { method: "GET" }, buildImagesStatus);
+
+/** Starts building Dockyard's images; the body is the gateway's NDJSON stream of the build's lines. */
+export async function startImageBuild(rebuild: boolean): Promise<Result<ReadableStream<Uint8Array>>> {
+  const { GATEWAY_URL, DOCKYARD_SECRET } = env();
+  try {
+    const res = await fetch(`${GATEWAY_URL}/internal/images/build`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${DOCKYARD_SECRET}`, "content-type": "application/json" },
+      body: JSON.stringify({ rebuild }),
+      cache: "no-store",
+      signal: AbortSignal.timeout(30 * 60_000),
+    });
+    if (!res.ok || !res.body) {
+      const parsed = errorBody.safeParse(await res.json().catch(() => undefined));
+      return {
+        ok: false,
+        error: parsed.success ? parsed.data.error : dockyardError("INTERNAL", `Gateway ${res.status}`),
+      };
+    }
+    return { ok: true, value: res.body };
+  } catch {
+    return { ok: false, error: dockyardError("SANDBOX_FAILED", "The gateway does not answer. Is it running?") };
+  }
+}

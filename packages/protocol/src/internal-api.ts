@@ -262,3 +262,111 @@ export const poolStatus = z.object({
   ),
 });
 export type PoolStatus = z.infer<typeof poolStatus>;
+
+/**
+ * An image reference as Docker reads it: `[registry[:port]/]path[:tag][@digest]`, all lower-case but the tag (the
+ * engine refuses upper-case repository names), at most 256 characters.
+ */
+export const imageReference = z
+  .string()
+  .max(256)
+  .regex(
+    /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,})?$/,
+    "image reference: [registry/]name[:tag][@digest]",
+  );
+
+/** The most names one GET /internal/images may ask about. */
+export const MAX_IMAGE_NAMES = 50;
+
+/** GET /internal/images?name=a&name=b: the `name` parameters. */
+export const imageInfoQuery = z.array(imageReference).max(MAX_IMAGE_NAMES);
+
+/** One image as the sandbox engine has it; only `name` and `present` when it is missing. */
+export const imageInfo = z.object({
+  /** The reference asked about. */
+  name: z.string(),
+  present: z.boolean(),
+  /** The engine's id of the image (sha256:…). */
+  id: z.string().optional(),
+  sizeBytes: z.number().int().min(0).optional(),
+  /** When it was built (ISO). */
+  createdAt: z.string().optional(),
+  /** Its `dockyard.image-hash` label: the content hash of the build context `docker/build-images.sh` built it from. */
+  hash: z.string().optional(),
+});
+export type ImageInfo = z.infer<typeof imageInfo>;
+
+/** GET /internal/images answers with one entry per name asked, in the order asked (repeats once). */
+export const imageInfoList = z.object({ images: z.array(imageInfo) });
+export type ImageInfoList = z.infer<typeof imageInfoList>;
+
+/** POST /internal/images/build: runs `docker/build-images.sh`; `rebuild` builds even the images that are up to date. */
+export const buildImagesRequest = z.object({ rebuild: z.boolean().default(false) });
+export type BuildImagesRequest = z.input<typeof buildImagesRequest>;
+
+/** How a build ended: `exitCode` is the script's, null when it was killed (the gateway stopping) or never ran. */
+export const buildImagesResult = z.object({
+  ok: z.boolean(),
+  exitCode: z.number().int().nullable(),
+  seconds: z.number().min(0),
+});
+export type BuildImagesResult = z.infer<typeof buildImagesResult>;
+
+/** The longest output line a build reports; longer ones are cut. */
+export const MAX_BUILD_LINE = 2000;
+
+/**
+ * POST /internal/images/build answers with newline-delimited JSON: `started`, a `line` per line of output (stdout
+ * and stderr, the script's `[images] ` prefix taken off), then `done`.
+ */
+export const buildImagesEvent = z.discriminatedUnion("type", [
+  /** `at`: when the build started (ISO). */
+  z.object({ type: z.literal("started"), at: z.string() }),
+  z.object({ type: z.literal("line"), line: z.string().max(MAX_BUILD_LINE) }),
+  buildImagesResult.extend({ type: z.literal("done") }),
+]);
+export type BuildImagesEvent = z.infer<typeof buildImagesEvent>;
+
+/** How many of a build's last lines GET /internal/images/build keeps. */
+export const BUILD_STATUS_LINES = 200;
+
+/** GET /internal/images/build: the running build, or the last one, so a reloaded page can catch up. */
+export const buildImagesStatus = z.object({
+  running: z.boolean(),
+  /** When the running (or last) build started (ISO). */
+  startedAt: z.string().optional(),
+  /** The last lines of the running (or last) build's output. */
+  lines: z.array(z.string()).max(BUILD_STATUS_LINES),
+  /** The last finished build's end; `finishedAt` ISO. */
+  lastResult: buildImagesResult.extend({ finishedAt: z.string() }).optional(),
+});
+export type BuildImagesStatus = z.infer<typeof buildImagesStatus>;
+
+/** GET /internal/settings: the gateway's configuration as the admin sees it (set in the gateway's environment). */
+export const gatewaySettings = z.object({
+  limits: z.object({
+    /** Sandboxes alive at once, in all. */
+    maxSessions: z.number().int(),
+    /** Sandboxes one user may have at once. */
+    maxPerUser: z.number().int(),
+    /** Sandboxes being created at the same moment. */
+    maxStarting: z.number().int(),
+  }),
+  /** A sandbox's first lease (and what an extension adds), the longest it may reach, and idle time before removal. */
+  lifetime: z.object({
+    ttlSeconds: z.number().int(),
+    maxTtlSeconds: z.number().int(),
+    idleSeconds: z.number().int(),
+  }),
+  /** Sandboxes kept warm per kind (events' reservations come on top). */
+  pool: z.object({ size: z.number().int(), reservedMax: z.number().int() }),
+  /** May sandboxes reach the internet at all? */
+  internet: z.boolean(),
+  /** May hosts run their own Docker engine (the `docker` environment)? */
+  allowDocker: z.boolean(),
+  /** The host firewall that isolates sandboxes: in place, turned off by the admin, or wanted but failed (no starts). */
+  firewall: z.enum(["on", "off", "failed"]),
+  /** Disk a sandbox host may fill, in MiB. */
+  diskMb: z.number().int(),
+});
+export type GatewaySettings = z.infer<typeof gatewaySettings>;

@@ -6,6 +6,7 @@ import {
   type DockyardError,
   dockyardError,
   err,
+  type ImageInfo,
   ok,
   type Result,
   type RunScriptResult,
@@ -102,6 +103,9 @@ const CAPABILITIES = [
 ];
 
 const OUTPUT_LIMIT = 64 * 1024;
+
+/** Set by docker/build-images.sh on what it builds: the content hash of the build context. */
+const IMAGE_HASH_LABEL = "dockyard.image-hash";
 
 export const networkName = (sessionId: string) => `dockyard-${sessionId}`;
 export const containerName = (sessionId: string, host: string) => `dockyard-${sessionId}-${host}`;
@@ -264,6 +268,37 @@ export class DockerDriver implements SandboxDriver {
     } catch (error) {
       return err(fromDockerError(error, "asking for its version"));
     }
+  }
+
+  async inspectImages(names: string[]): Promise<Result<ImageInfo[]>> {
+    const asked = [...new Set(names)];
+    const found = await Promise.all(
+      asked.map(async (name): Promise<Result<ImageInfo>> => {
+        try {
+          const image = await this.docker.getImage(name).inspect();
+          const hash = image.Config?.Labels?.[IMAGE_HASH_LABEL];
+          const created = new Date(image.Created);
+          return ok({
+            name,
+            present: true,
+            id: image.Id,
+            sizeBytes: image.Size,
+            ...(Number.isNaN(created.getTime()) ? {} : { createdAt: created.toISOString() }),
+            ...(hash ? { hash } : {}),
+          });
+        } catch (error) {
+          // The engine refuses a reference it cannot parse with 400: the caller's mistake, not the sandbox's.
+          if ((error as { statusCode?: number }).statusCode === 400) {
+            return err(dockyardError("BAD_REQUEST", `Bad image reference ${name}.`));
+          }
+          const e = fromDockerError(error, `looking for image ${name}`);
+          return e.code === "NOT_FOUND" ? ok({ name, present: false }) : err(e);
+        }
+      }),
+    );
+    const failed = found.find((r) => !r.ok);
+    if (failed) return failed;
+    return ok(found.flatMap((r) => (r.ok ? [r.value] : [])));
   }
 
   async createSession(spec: SessionSpec, onEvent: (event: CreateSessionEvent) => void): Promise<Result<SessionState>> {

@@ -1,4 +1,11 @@
-import type { CreateSessionEvent, DockyardError, Result, RunScriptResult, SessionState } from "@dockyard/protocol";
+import type {
+  CreateSessionEvent,
+  DockyardError,
+  ImageInfo,
+  Result,
+  RunScriptResult,
+  SessionState,
+} from "@dockyard/protocol";
 import type { ArchiveFile } from "./tar-archive.ts";
 
 /** Labels on every container and network Dockyard creates; a restart reconciles sandboxes through them. */
@@ -115,6 +122,11 @@ export interface SandboxDriver {
   /** Every session this driver manages, by its labels (those left with only a network too). */
   listSessions(): Promise<Result<SessionSummary[]>>;
   ping(): Promise<Result<{ version: string }, DockyardError>>;
+  /**
+   * Whether each named image is where this driver makes sandboxes, and what it is (id, size, when built, the hash of
+   * what it was built from), one entry per distinct name in the order given. A missing image is `present: false`, not an error.
+   */
+  inspectImages(names: string[]): Promise<Result<ImageInfo[]>>;
   /**
    * Live figures of every host of every session this driver manages, by session id; hosts that do not run have
    * zeros. Bounded in time: a host that does not answer is reported without figures rather than holding up the rest.
