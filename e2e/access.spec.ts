@@ -17,6 +17,8 @@ const ADMIN_APIS: [string, string, unknown?][] = [
   ["PATCH", `/api/admin/users/${UUID}`, { role: "admin" }],
   ["GET", "/api/admin/audit"],
   ["POST", `/api/admin/events/${UUID}/stop`],
+  ["GET", "/api/admin/images/build"],
+  ["POST", "/api/admin/images/build", { rebuild: false }],
 ];
 const INSTRUCTOR_APIS = (eventId: string): [string, string, unknown?][] => [
   ["GET", "/api/events"],
@@ -36,7 +38,7 @@ const INSTRUCTOR_APIS = (eventId: string): [string, string, unknown?][] => [
   ["GET", `/api/events/${eventId}/results`],
   ["POST", `/api/events/${eventId}/watch-token?session=${SID}`],
 ];
-const ADMIN_PAGES = ["/admin", "/admin/users", "/admin/audit"];
+const ADMIN_PAGES = ["/admin", "/admin/environments", "/admin/users", "/admin/audit"];
 const INSTRUCTOR_PAGES = (eventId: string) => ["/instructor", `/instructor/events/${eventId}`];
 
 async function call(
@@ -134,4 +136,35 @@ test("an attendee cannot reach another attendee's session, progress or terminal"
   await expect(a.getByRole("region", { name: "Terminal" })).toBeVisible();
   await a.getByRole("button", { name: "Stop" }).click();
   await Promise.all([alice.close(), mallory.close()]);
+});
+
+test("a guest's id, which instructors and admins see, does not make anyone that guest", async ({ browser }) => {
+  const instructor = await makeAccount("instructor", "ids");
+  const ins = await apiAs(instructor.email, instructor.password);
+  const made = await ins.post("/api/events", { data: INSTRUCTOR_APIS(UUID)[1]?.[2] });
+  const { event } = (await made.json()) as { event: { id: string; code: string } };
+
+  const guest = await browser.newContext();
+  const g = await guest.newPage();
+  await g.goto(`/join?code=${event.code}`);
+  await g.getByLabel("Your name").fill("Gina");
+  await g.getByRole("button", { name: "Join" }).click();
+  await expect(g.getByText("you are Gina")).toBeVisible();
+  const key = (await guest.cookies()).find((c) => c.name === "dockyard_uid")?.value ?? "";
+  const { attendees } = (await (await ins.get(`/api/events/${event.id}/progress`)).json()) as {
+    attendees: { userId: string; displayName: string }[];
+  };
+  const seen = attendees.find((a) => a.displayName === "Gina")?.userId ?? "";
+  expect(seen).toMatch(/^g-[0-9a-f]{32}$/);
+  expect(key).not.toBe(seen);
+  expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+  // A browser holding that id as its cookie is somebody new, not Gina.
+  const impostor = await browser.newContext();
+  await impostor.addCookies([{ name: "dockyard_uid", value: seen, url: g.url() }]);
+  const i = await impostor.newPage();
+  await i.goto("/");
+  await expect(i.getByRole("region", { name: "Your workshops" })).toHaveCount(0);
+  expect((await i.goto(`/events/${event.code}`))?.url()).toContain("/join");
+  await Promise.all([guest.close(), impostor.close(), ins.dispose()]);
 });

@@ -2,7 +2,11 @@ import { type NextRequest, NextResponse } from "next/server";
 import { env } from "./server/env.ts";
 
 const USER_COOKIE = "dockyard_uid";
+const SESSION_COOKIE = "dockyard_session";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const YEAR = 60 * 60 * 24 * 365;
+/** A signed-in session's cookie lasts this long after each visit (the server ends it 30 days after its last use). */
+const SESSION_COOKIE_SECONDS = 30 * 24 * 60 * 60;
 
 /**
  * CSRF: a request that changes something must come from Dockyard's own pages. Browsers say where a request comes
@@ -23,7 +27,22 @@ function crossOrigin(request: NextRequest): boolean {
   return site !== null && site !== "same-origin" && site !== "none";
 }
 
-/** Refuses cross-site changes, and gives every new visitor an anonymous id, visible to this very request. */
+const isSecure = (request: NextRequest) =>
+  env().PUBLIC_URL?.startsWith("https:") ?? request.nextUrl.protocol === "https:";
+
+/** 32 random bytes, base64url: a new guest's key. */
+function newGuestKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+/**
+ * Refuses cross-site changes; gives every new visitor a guest key, visible to this very request; and keeps a
+ * signed-in browser's cookie alive while it is used.
+ */
 export function proxy(request: NextRequest) {
   if (crossOrigin(request)) {
     return NextResponse.json(
@@ -31,17 +50,23 @@ export function proxy(request: NextRequest) {
       { status: 403 },
     );
   }
-  if (request.cookies.has(USER_COOKIE)) return NextResponse.next();
-  const id = crypto.randomUUID();
-  request.cookies.set(USER_COOKIE, id);
+  const secure = isSecure(request);
+  const guestName = secure ? `__Host-${USER_COOKIE}` : USER_COOKIE;
+  const sessionName = secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+  const options = { httpOnly: true, secure, sameSite: "lax" as const, path: "/" };
+  const session = request.cookies.get(sessionName)?.value;
+  // A key of the right shape (or a guest id from before keys) stays; anything else is replaced by a new key.
+  const current = request.cookies.get(guestName)?.value ?? "";
+  if (/^[A-Za-z0-9_-]{43}$/.test(current) || /^[a-f0-9-]{36}$/.test(current)) {
+    if (!session || request.method !== "GET") return NextResponse.next();
+    const response = NextResponse.next();
+    response.cookies.set(sessionName, session, { ...options, maxAge: SESSION_COOKIE_SECONDS });
+    return response;
+  }
+  const key = newGuestKey();
+  request.cookies.set(guestName, key);
   const response = NextResponse.next({ request: { headers: request.headers } });
-  response.cookies.set(USER_COOKIE, id, {
-    httpOnly: true,
-    secure: request.nextUrl.protocol === "https:",
-    sameSite: "lax",
-    path: "/",
-    maxAge: 60 * 60 * 24 * 365,
-  });
+  response.cookies.set(guestName, key, { ...options, maxAge: YEAR });
   return response;
 }
 

@@ -1,8 +1,9 @@
 import "server-only";
+import { randomBytes } from "node:crypto";
 import { createAuthSession } from "@dockyard/db";
 import { db } from "./db.ts";
 import { env } from "./env.ts";
-import { SECURE_SESSION_COOKIE, SESSION_COOKIE, USER_COOKIE } from "./user.ts";
+import { SECURE_SESSION_COOKIE, SECURE_USER_COOKIE, SESSION_COOKIE, USER_COOKIE } from "./user.ts";
 
 /** Whether the browser reached us over HTTPS (directly, by PUBLIC_URL, or through a trusted proxy). */
 export function isSecure(request: Request): boolean {
@@ -24,7 +25,15 @@ export async function signIn(request: Request, userId: string, response: Respons
   const { token, expiresAt } = await createAuthSession(db(), userId, request.headers.get("user-agent") ?? undefined);
   const maxAge = Math.floor((expiresAt.getTime() - Date.now()) / 1000);
   response.headers.append("set-cookie", cookie(secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, token, secure, maxAge));
-  response.headers.append("set-cookie", cookie(USER_COOKIE, crypto.randomUUID(), secure, 60 * 60 * 24 * 365));
+  response.headers.append(
+    "set-cookie",
+    cookie(
+      secure ? SECURE_USER_COOKIE : USER_COOKIE,
+      randomBytes(32).toString("base64url"),
+      secure,
+      60 * 60 * 24 * 365,
+    ),
+  );
   return response;
 }
 

@@ -14,6 +14,15 @@ describe("RateLimiter", () => {
     expect(limit.hit("a", t + 60_000).ok).toBe(true);
   });
 
+  it("peek says whether a key may go ahead without counting it", () => {
+    const limit = new RateLimiter(2, 60_000);
+    expect(limit.peek("a", 0).ok).toBe(true);
+    limit.hit("a", 0);
+    limit.hit("a", 1);
+    expect(limit.peek("a", 2)).toEqual({ ok: false, retryAfterSeconds: 60 });
+    expect(limit.peek("a", 60_000).ok).toBe(true);
+  });
+
   it("reset clears a key at once", () => {
     const limit = new RateLimiter(1, 60_000);
     limit.hit("a", 0);

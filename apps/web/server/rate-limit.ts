@@ -25,6 +25,13 @@ export class RateLimiter {
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000)) };
   }
 
+  /** Whether `key` may go ahead, without counting this as an attempt. */
+  peek(key: string, now = Date.now()): { ok: true } | { ok: false; retryAfterSeconds: number } {
+    const window = this.windows.get(key);
+    if (!window || now - window.start >= this.windowMs || window.count < this.max) return { ok: true };
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000)) };
+  }
+
   /** Forgets a key: a successful sign-in clears its failures. */
   reset(key: string): void {
     this.windows.delete(key);

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { authenticate, createDb } from "@dockyard/db";
+import { authenticate, createAccount, createDb } from "@dockyard/db";
 import { afterAll, describe, expect, it } from "vitest";
 
 const bin = resolve(import.meta.dirname, "../bin/dockyard.mjs");
@@ -48,11 +48,22 @@ describe("dockyard admin create", () => {
     expect(missing.stderr).toContain("--email is required");
   });
 
-  it("leaves an existing account alone unless told to promote it", async () => {
+  it("leaves an existing account alone unless told to promote it, and then gives it the operator's password", async () => {
     const again = dockyard(["admin", "create", "--email", "root@example.com"], { input: "another password!\n" });
     expect(again.stdout).toContain("already exists");
     // Its password did not change.
     expect(await signInAs("root@example.com", "a long admin password")).not.toBeNull();
+    // An account someone else made (say, by signing up first with the operator's address) is promoted only with a
+    // password the operator chose.
+    const db = createDb(url);
+    await createAccount(db, { email: "squatter@example.com", password: "the squatter's password" });
+    await db.$disconnect();
+    const promoted = dockyard(["admin", "create", "--email", "squatter@example.com", "--promote"], {
+      input: "the operator's password\n",
+    });
+    expect(promoted.stdout).toContain("is now an admin");
+    expect(await signInAs("squatter@example.com", "the squatter's password")).toBeNull();
+    expect((await signInAs("squatter@example.com", "the operator's password"))?.role).toBe("admin");
   });
 
   it("makes the first admin at start from DOCKYARD_ADMIN_EMAIL and DOCKYARD_ADMIN_PASSWORD, once", async () => {
@@ -65,5 +76,20 @@ describe("dockyard admin create", () => {
     expect(migrate().stdout).toContain("made the first admin, boot@example.com");
     expect(migrate().stdout).not.toContain("made the first admin");
     expect((await signInAs("boot@example.com", "boot password 123"))?.role).toBe("admin");
+    // An address someone else took first stops the start, saying so.
+    const db = createDb(url);
+    await createAccount(db, { email: "taken@example.com", password: "someone else's" });
+    await db.$disconnect();
+    const taken = spawnSync("node", ["--import", "tsx", migrateScript], {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        DOCKYARD_ADMIN_EMAIL: "taken@example.com",
+        DOCKYARD_ADMIN_PASSWORD: "operator password",
+      },
+    });
+    expect(taken.status).toBe(1);
+    expect(taken.stderr).toContain("taken@example.com exists and is not an admin");
   });
 });

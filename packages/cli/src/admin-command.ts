@@ -6,7 +6,8 @@ import { migrate } from "@dockyard/db/migrate";
 const HELP = `dockyard admin create --email EMAIL [--name NAME] [--promote]
 
   Makes an admin account. The password is read from DOCKYARD_ADMIN_PASSWORD, or from standard input (one line), so
-  it never shows in the process list or the shell's history. --promote makes an existing account an admin instead.
+  it never shows in the process list or the shell's history. --promote makes an existing account an admin instead,
+  and gives it this password (its other sign-ins end): an account someone else made cannot keep their password.
   The database is DATABASE_URL (default .dockyard/dockyard.db); it is migrated first.
 `;
 
@@ -37,7 +38,7 @@ export async function runAdmin(argv: string[], root = resolve(import.meta.dirnam
   migrate(url, join(root, "prisma/migrations"));
   const db = createDb(url);
   try {
-    const password = values.promote ? "" : await readPassword();
+    const password = await readPassword();
     const { account, outcome } = await ensureAdmin(db, {
       email: values.email,
       password,

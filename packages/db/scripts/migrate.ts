@@ -16,6 +16,13 @@ if (email && password) {
   try {
     const { account, outcome } = await ensureAdmin(db, { email, password });
     if (outcome === "created") console.log(`[db] made the first admin, ${account.email}`);
+    if (account.role !== "admin") {
+      // Someone made this account before the operator: it is not theirs to trust.
+      console.error(
+        `[db] DOCKYARD_ADMIN_EMAIL: ${account.email} exists and is not an admin; if it is yours, run npx dockyard admin create --email ${account.email} --promote`,
+      );
+      process.exitCode = 1;
+    }
   } catch (error) {
     console.error(`[db] DOCKYARD_ADMIN_EMAIL: ${error instanceof AccountError ? error.message : error}`);
     process.exitCode = 1;

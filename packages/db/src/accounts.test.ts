@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   accountForToken,
   authenticate,
+  changeRole,
   createAccount,
   createAuthSession,
   deleteAuthSession,
@@ -57,15 +58,30 @@ describe("accounts", () => {
     });
   });
 
-  it("turns a guest into an account under the same id, progress and all", async () => {
-    const guestId = crypto.randomUUID();
+  it("turns a guest into an account under a new id, progress, sandboxes and leases and all", async () => {
+    const guestId = `g-${crypto.randomUUID()}`;
     await recordCheck(db, { userId: guestId, scenarioSlug: "intro", step: 0, passed: true, message: "ok" });
+    await createLabSession(db, { id: "s-00000000000000aa", userId: guestId, scenarioSlug: "intro" });
+    await db.sandboxLease.create({
+      data: { sessionId: "s-00000000000000aa", userId: guestId, expiresAt: new Date(), maxExpiresAt: new Date() },
+    });
     const account = await createAccount(db, { email: "guest@example.com", password: "guest password", guestId });
-    expect(account.id).toBe(guestId);
-    expect((await getProgress(db, guestId, "intro"))?.steps[0]?.passedAt).not.toBeNull();
+    // The old id (derived from the guest's cookie) leads nowhere now: a copy of that cookie is a fresh guest.
+    expect(account.id).not.toBe(guestId);
+    expect(await db.user.findUnique({ where: { id: guestId } })).toBeNull();
+    expect((await getProgress(db, account.id, "intro"))?.steps[0]?.passedAt).not.toBeNull();
+    expect((await db.labSession.findUniqueOrThrow({ where: { id: "s-00000000000000aa" } })).userId).toBe(account.id);
+    expect((await db.sandboxLease.findUniqueOrThrow({ where: { sessionId: "s-00000000000000aa" } })).userId).toBe(
+      account.id,
+    );
     // An id that is already an account is not taken over.
-    const other = await createAccount(db, { email: "other@example.com", password: "other password", guestId });
-    expect(other.id).not.toBe(guestId);
+    const other = await createAccount(db, {
+      email: "other@example.com",
+      password: "other password",
+      guestId: account.id,
+    });
+    expect(other.id).not.toBe(account.id);
+    expect((await db.user.findUniqueOrThrow({ where: { id: account.id } })).email).toBe("guest@example.com");
   });
 
   it("moves a guest's progress and sandboxes into the account they sign in to, keeping the account's own", async () => {
@@ -75,8 +91,29 @@ describe("accounts", () => {
     await recordCheck(db, { userId: guestId, scenarioSlug: "both", step: 0, passed: true, message: "guest" });
     await recordCheck(db, { userId: guestId, scenarioSlug: "guest-only", step: 0, passed: true, message: "guest" });
     await createLabSession(db, { id: crypto.randomUUID(), userId: guestId, scenarioSlug: "guest-only" });
+    await recordCheck(db, { userId: account.id, scenarioSlug: "mine-further", step: 0, passed: true, message: "mine" });
+    await advanceStep(db, {
+      userId: account.id,
+      scenarioSlug: "mine-further",
+      fromStep: 0,
+      stepCount: 1,
+      requiresCheck: true,
+    });
+    await recordCheck(db, { userId: guestId, scenarioSlug: "mine-further", step: 0, passed: false, message: "g" });
+    await recordCheck(db, { userId: guestId, scenarioSlug: "guest-further", step: 0, passed: true, message: "g" });
+    await advanceStep(db, {
+      userId: guestId,
+      scenarioSlug: "guest-further",
+      fromStep: 0,
+      stepCount: 1,
+      requiresCheck: true,
+    });
+    await recordCheck(db, { userId: account.id, scenarioSlug: "guest-further", step: 0, passed: false, message: "m" });
     await mergeGuestInto(db, guestId, account.id);
     expect((await getProgress(db, account.id, "both"))?.steps[0]?.lastMessage).toBe("mine");
+    // The further progress wins, whoever's it was.
+    expect((await getProgress(db, account.id, "mine-further"))?.completedAt).not.toBeNull();
+    expect((await getProgress(db, account.id, "guest-further"))?.completedAt).not.toBeNull();
     expect((await getProgress(db, account.id, "guest-only"))?.steps[0]?.lastMessage).toBe("guest");
     expect(await db.labSession.count({ where: { userId: account.id } })).toBe(1);
     expect(await db.user.findUnique({ where: { id: guestId } })).toBeNull();
@@ -102,6 +139,19 @@ describe("accounts", () => {
     const { token } = await createAuthSession(db, account.id);
     await db.authSession.updateMany({ where: { userId: account.id }, data: { expiresAt: new Date(Date.now() - 1) } });
     expect(await accountForToken(db, token)).toBeNull();
+  });
+
+  it("never lets the last admin go, even when two admins demote each other at once", async () => {
+    const one = await createAccount(db, { email: "one@admins.test", password: "admin password", role: "admin" });
+    const two = await createAccount(db, { email: "two@admins.test", password: "admin password", role: "admin" });
+    await db.user.updateMany({
+      where: { role: "admin", id: { notIn: [one.id, two.id] } },
+      data: { role: "attendee" },
+    });
+    const results = await Promise.all([changeRole(db, one.id, "attendee"), changeRole(db, two.id, "attendee")]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await db.user.count({ where: { role: "admin" } })).toBe(1);
+    expect((await changeRole(db, one.id, "admin"))?.role).toBe("admin");
   });
 
   it("changes roles and lists accounts by a part of the email", async () => {

@@ -28,8 +28,27 @@ export function passwordProblem(password: string): string | undefined {
   return undefined;
 }
 
+/**
+ * At most this many argon2 computations at once (each takes 19 MiB for about 50 ms): a flood of sign-ins waits in
+ * line instead of taking the machine's memory.
+ */
+const ARGON2_AT_ONCE = 4;
+let running = 0;
+const waiting: (() => void)[] = [];
+async function bounded<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= ARGON2_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+  running += 1;
+  try {
+    return await work();
+  } finally {
+    running -= 1;
+    waiting.shift()?.();
+  }
+}
+
 // argon2id with the library's defaults (19 MiB, 2 passes, 1 lane: OWASP's recommended minimum).
-export const hashPassword = (password: string) => hash(password);
+export const hashPassword = (password: string) => bounded(() => hash(password));
+const verifyPassword = (hashed: string, password: string) => bounded(() => verify(hashed, password));
 
 /** A hash nobody's password matches, checked when the email is unknown so the answer takes as long either way. */
 let decoy: Promise<string> | undefined;
@@ -60,8 +79,8 @@ export class AccountError extends Error {
 }
 
 /**
- * Makes an account. With `guestId`, a guest becomes the account under the same id (their progress and sandboxes
- * stay theirs); a guest id that is already an account is ignored and a new user is made.
+ * Makes an account (always under a new random id). With `guestId`, the guest becomes the account: their progress,
+ * sandboxes and events move with them; a guest id that is already an account is ignored.
  */
 export async function createAccount(
   db: Db,
@@ -82,12 +101,18 @@ export async function createAccount(
     displayName: input.displayName?.trim() || null,
     role: input.role ?? "attendee",
   };
+  const id = randomUUID();
   try {
     if (input.guestId) {
-      const { count } = await db.user.updateMany({ where: { id: input.guestId, email: null }, data });
-      if (count === 1) return toAccount(await db.user.findUniqueOrThrow({ where: { id: input.guestId } }));
+      // The guest's rows follow the new id (foreign keys cascade), so the guest's old cookie, wherever a copy of it
+      // is, no longer leads to the account: it starts a fresh guest.
+      const [{ count }] = await db.$transaction([
+        db.user.updateMany({ where: { id: input.guestId, email: null }, data: { ...data, id } }),
+        db.sandboxLease.updateMany({ where: { userId: input.guestId }, data: { userId: id } }),
+      ]);
+      if (count === 1) return toAccount(await db.user.findUniqueOrThrow({ where: { id } }));
     }
-    return toAccount(await db.user.create({ data: { id: randomUUID(), ...data } }));
+    return toAccount(await db.user.create({ data: { id, ...data } }));
   } catch (error) {
     // Two sign-ups with one email at once: the unique index decides.
     if ((error as { code?: string }).code === "P2002") {
@@ -102,10 +127,10 @@ export async function authenticate(db: Db, email: string, password: string): Pro
   const user = await db.user.findUnique({ where: { email: normalizeEmail(email) } });
   if (!user?.passwordHash) {
     decoy ??= hashPassword(randomBytes(16).toString("hex"));
-    await verify(await decoy, password).catch(() => false);
+    await verifyPassword(await decoy, password).catch(() => false);
     return null;
   }
-  const ok = await verify(user.passwordHash, password).catch(() => false);
+  const ok = await verifyPassword(user.passwordHash, password).catch(() => false);
   return ok ? toAccount(user) : null;
 }
 
@@ -155,25 +180,31 @@ export async function deleteAuthSession(db: Db, token: string): Promise<void> {
 }
 
 /**
- * A guest signed in to an existing account: what the guest did goes to the account. Progress in a scenario the
- * account has not started moves over (the account's own wins otherwise), and so do the guest's sandboxes and the
- * events they joined; the guest is then removed.
+ * A guest signed in to an existing account: what the guest did goes to the account. Progress moves over where the
+ * account has none or less (finished beats unfinished, a later step an earlier one), and so do the guest's sandboxes
+ * (their leases too) and the events they joined; the guest is then removed.
  */
 export async function mergeGuestInto(db: Db, guestId: string, accountId: string): Promise<void> {
   if (guestId === accountId) return;
   const guest = await db.user.findUnique({ where: { id: guestId } });
   if (!guest || guest.email) return;
-  const taken = new Set(
-    (await db.progress.findMany({ where: { userId: accountId }, select: { scenarioSlug: true } })).map(
-      (p) => p.scenarioSlug,
-    ),
-  );
+  // Where both have progress in a scenario, the further one (finished, else the later step) is kept.
+  const rank = (p: { completedAt: Date | null; currentStep: number }) => (p.completedAt ? 1e6 : p.currentStep);
+  const mine = await db.progress.findMany({ where: { userId: accountId } });
+  const theirs = new Map((await db.progress.findMany({ where: { userId: guestId } })).map((p) => [p.scenarioSlug, p]));
+  const superseded = mine.filter((p) => {
+    const other = theirs.get(p.scenarioSlug);
+    return other && rank(other) > rank(p);
+  });
+  const taken = new Set(mine.filter((p) => !superseded.includes(p)).map((p) => p.scenarioSlug));
   const attending = new Set(
     (await db.eventAttendee.findMany({ where: { userId: accountId }, select: { eventId: true } })).map(
       (a) => a.eventId,
     ),
   );
   await db.$transaction([
+    db.progress.deleteMany({ where: { id: { in: superseded.map((p) => p.id) } } }),
+    db.sandboxLease.updateMany({ where: { userId: guestId }, data: { userId: accountId } }),
     db.progress.updateMany({
       where: { userId: guestId, scenarioSlug: { notIn: [...taken] } },
       data: { userId: accountId },
@@ -199,6 +230,20 @@ export async function findAccountByEmail(db: Db, email: string): Promise<Account
 
 export async function setRole(db: Db, userId: string, role: Role): Promise<Account> {
   return toAccount(await db.user.update({ where: { id: userId }, data: { role } }));
+}
+
+/**
+ * Changes a role unless that would leave no admin: the check and the change are one statement, so two admins
+ * demoting each other at once cannot both succeed. Null when refused.
+ */
+export async function changeRole(db: Db, userId: string, role: Role): Promise<Account | null> {
+  const changed = await db.$executeRaw`
+    UPDATE "User" SET "role" = ${role}
+    WHERE "id" = ${userId} AND "email" IS NOT NULL AND (
+      ${role} = 'admin' OR "role" <> 'admin'
+      OR (SELECT count(*) FROM "User" WHERE "role" = 'admin' AND "email" IS NOT NULL) > 1
+    )`;
+  return changed === 1 ? findAccount(db, userId) : null;
 }
 
 export async function countAdmins(db: Db): Promise<number> {
@@ -244,7 +289,8 @@ export async function describeUsers(db: Db, ids: string[]): Promise<Map<string, 
 
 /**
  * The first admin, from the CLI or from DOCKYARD_ADMIN_EMAIL/DOCKYARD_ADMIN_PASSWORD at start: made when no account
- * has that email. An existing account is made admin only with `promote` (its password is not changed).
+ * has that email. An existing account is made admin only with `promote`, and then gets the given password (whoever
+ * made it, the operator's password is the one that works from now on, and its other sign-ins end).
  */
 export async function ensureAdmin(
   db: Db,
@@ -253,5 +299,18 @@ export async function ensureAdmin(
   const existing = await findAccountByEmail(db, input.email);
   if (!existing) return { account: await createAccount(db, { ...input, role: "admin" }), outcome: "created" };
   if (existing.role === "admin" || !input.promote) return { account: existing, outcome: "exists" };
+  await setPassword(db, existing.id, input.password);
   return { account: await setRole(db, existing.id, "admin"), outcome: "promoted" };
+}
+
+/**
+ * Gives a user a new id: every row that names them follows (foreign keys cascade; sandbox leases are updated). Used
+ * once per legacy guest whose id was their cookie.
+ */
+export async function renameUser(db: Db, from: string, to: string): Promise<boolean> {
+  const [{ count }] = await db.$transaction([
+    db.user.updateMany({ where: { id: from }, data: { id: to } }),
+    db.sandboxLease.updateMany({ where: { userId: from }, data: { userId: to } }),
+  ]);
+  return count === 1;
 }

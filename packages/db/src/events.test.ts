@@ -83,6 +83,20 @@ describe("events", () => {
     expect(await attendsEventOf(db, c, ownerId)).toBe(false);
   });
 
+  it("never pass their capacity, even with many joining at once", async () => {
+    const e = await event({ capacity: 3 });
+    const joins = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        joinEvent(db, { code: e.code, userId: crypto.randomUUID(), displayName: `P${i}` }),
+      ),
+    );
+    expect(joins.filter((j) => j.status === "fulfilled")).toHaveLength(3);
+    expect(await db.eventAttendee.count({ where: { eventId: e.id } })).toBe(3);
+    const [row] = await eventProgress(db, e);
+    expect(row?.joinedAt).toBeInstanceOf(Date);
+    expect(Number.isNaN(row?.joinedAt.getTime())).toBe(false);
+  });
+
   it("show each attendee's progress, raised hand and running sandbox", async () => {
     const e = await event();
     const a = crypto.randomUUID();

@@ -140,12 +140,24 @@ export async function joinEvent(
     if (event.attendeeCount >= event.capacity) throw new EventError("FULL", `${event.title} is full.`);
   }
   await db.user.upsert({ where: { id: input.userId }, create: { id: input.userId }, update: {} });
-  await db.eventAttendee.upsert({
-    where: { eventId_userId: { eventId: event.id, userId: input.userId } },
-    create: { eventId: event.id, userId: input.userId, displayName: input.displayName },
-    update: { displayName: input.displayName },
-  });
-  return { ...event, attendeeCount: event.attendeeCount + (already ? 0 : 1) };
+  if (already) {
+    await db.eventAttendee.update({
+      where: { eventId_userId: { eventId: event.id, userId: input.userId } },
+      data: { displayName: input.displayName },
+    });
+    return event;
+  }
+  // The count and the insert in one statement (SQLite runs one writer at a time), so joins at the same moment
+  // cannot pass the capacity together.
+  const inserted = await db.$executeRaw`
+    INSERT OR IGNORE INTO "EventAttendee" ("eventId", "userId", "displayName", "joinedAt")
+    SELECT ${event.id}, ${input.userId}, ${input.displayName}, ${now.toISOString().replace("Z", "+00:00")}
+    WHERE (SELECT count(*) FROM "EventAttendee" WHERE "eventId" = ${event.id}) < ${event.capacity}`;
+  if (inserted === 0) {
+    const joined = await db.eventAttendee.count({ where: { eventId: event.id, userId: input.userId } });
+    if (!joined) throw new EventError("FULL", `${event.title} is full.`);
+  }
+  return { ...event, attendeeCount: event.attendeeCount + 1 };
 }
 
 /** Events the user joined that have not ended, the newest join first. */
@@ -200,8 +212,9 @@ export interface AttendeeProgress {
       currentStep: number;
       completedAt: Date | null;
       steps: { step: number; startedAt: Date; passedAt: Date | null; attempts: number }[];
-      /** Their running sandbox for it, if any. */
+      /** Their running sandbox for it, if any, and when it started. */
       sessionId: string | null;
+      sessionStartedAt: Date | null;
     }
   >;
 }
@@ -210,6 +223,9 @@ export interface AttendeeProgress {
 export async function eventProgress(db: Db, event: EventView): Promise<AttendeeProgress[]> {
   const attendees = await db.eventAttendee.findMany({ where: { eventId: event.id }, orderBy: { joinedAt: "asc" } });
   const userIds = attendees.map((a) => a.userId);
+  const joined = new Map(attendees.map((a) => [a.userId, a.joinedAt.getTime()]));
+  // Only what they did in this event: progress touched and sandboxes started since they joined it.
+  const since = (userId: string, at: Date) => at.getTime() >= (joined.get(userId) ?? Number.POSITIVE_INFINITY);
   const [progress, sessions] = await Promise.all([
     db.progress.findMany({
       where: { userId: { in: userIds }, scenarioSlug: { in: event.scenarios } },
@@ -222,17 +238,27 @@ export async function eventProgress(db: Db, event: EventView): Promise<AttendeeP
   ]);
   return attendees.map((a) => {
     const scenarios: AttendeeProgress["scenarios"] = {};
-    for (const p of progress.filter((p) => p.userId === a.userId)) {
+    for (const p of progress.filter((p) => p.userId === a.userId && since(p.userId, p.updatedAt))) {
       scenarios[p.scenarioSlug] = {
         currentStep: p.currentStep,
         completedAt: p.completedAt,
         steps: p.steps.map(({ step, startedAt, passedAt, attempts }) => ({ step, startedAt, passedAt, attempts })),
         sessionId: null,
+        sessionStartedAt: null,
       };
     }
-    for (const s of sessions.filter((s) => s.userId === a.userId)) {
-      const entry = scenarios[s.scenarioSlug] ?? { currentStep: 0, completedAt: null, steps: [], sessionId: null };
-      entry.sessionId ??= s.id;
+    for (const s of sessions.filter((s) => s.userId === a.userId && since(s.userId, s.createdAt))) {
+      const entry = scenarios[s.scenarioSlug] ?? {
+        currentStep: 0,
+        completedAt: null,
+        steps: [],
+        sessionId: null,
+        sessionStartedAt: null,
+      };
+      if (!entry.sessionId) {
+        entry.sessionId = s.id;
+        entry.sessionStartedAt = s.createdAt;
+      }
       scenarios[s.scenarioSlug] = entry;
     }
     return {
@@ -272,14 +298,16 @@ export async function eventsOfSandboxes(
   return found;
 }
 
-/** The running lab sessions of an event: its attendees' sandboxes in its scenarios. */
+/** The running lab sessions of an event: its attendees' sandboxes in its scenarios, started since they joined. */
 export async function runningSessionsOfEvent(db: Db, event: EventView) {
-  const attendees = await db.eventAttendee.findMany({ where: { eventId: event.id }, select: { userId: true } });
-  return db.labSession.findMany({
+  const attendees = await db.eventAttendee.findMany({ where: { eventId: event.id } });
+  const sessions = await db.labSession.findMany({
     where: {
       userId: { in: attendees.map((a) => a.userId) },
       scenarioSlug: { in: event.scenarios },
       status: { in: ["starting", "running"] },
     },
   });
+  const joined = new Map(attendees.map((a) => [a.userId, a.joinedAt.getTime()]));
+  return sessions.filter((s) => s.createdAt.getTime() >= (joined.get(s.userId) ?? Number.POSITIVE_INFINITY));
 }

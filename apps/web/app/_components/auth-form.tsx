@@ -4,9 +4,18 @@ import Link from "next/link";
 import { type FormEvent, useState } from "react";
 import { FormError, fieldClass } from "./ui.tsx";
 
-/** Only a path on this site: never another origin (`//evil`, `https:`), so the form is no open redirect. */
+/**
+ * Only a path on this site, never another origin (`//evil`, `/\t/evil`, `https:`): the address is resolved as the
+ * browser would and kept only if it stays here, so the form is no open redirect.
+ */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : "/";
+  if (!next?.startsWith("/")) return "/";
+  try {
+    const url = new URL(next, window.location.origin);
+    return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : "/";
+  } catch {
+    return "/";
+  }
 }
 
 export function AuthForm({

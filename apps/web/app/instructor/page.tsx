@@ -1,6 +1,7 @@
 import { listEvents } from "@dockyard/db";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LocalTime } from "@/app/_components/local-time.tsx";
 import { library } from "@/server/catalog.ts";
 import { db } from "@/server/db.ts";
 import { requirePageRole } from "@/server/guards.ts";
@@ -8,9 +9,6 @@ import { NewEventForm } from "./_components/new-event-form.tsx";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Your events" };
-
-const when = (d: Date) =>
-  d.toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
 
 export default async function InstructorPage() {
   const account = await requirePageRole("instructor");
@@ -39,7 +37,8 @@ export default async function InstructorPage() {
                       <span className="min-w-0 flex-1">
                         <span className="block font-semibold">{event.title}</span>
                         <span className="block text-sm text-slate-600">
-                          {when(event.startsAt)} – {when(event.endsAt)} · {event.scenarios.length} scenarios
+                          <LocalTime iso={event.startsAt.toISOString()} /> –{" "}
+                          <LocalTime iso={event.endsAt.toISOString()} /> · {event.scenarios.length} scenarios
                         </span>
                       </span>
                       <span className="font-mono text-sm font-semibold tracking-widest">{event.code}</span>

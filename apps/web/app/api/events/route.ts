@@ -9,6 +9,9 @@ import { fail, parseBody } from "@/server/respond.ts";
 
 export const dynamic = "force-dynamic";
 
+/** Warm sandboxes one event may ask for (the gateway also caps what all events reserve together). */
+const MAX_WARM_POOL = 20;
+
 /** The instructor's own events (an admin's: everyone's). */
 export async function GET() {
   const role = await requireRole("instructor");
@@ -23,13 +26,16 @@ const body = z.object({
   startsAt: z.iso.datetime({ offset: true }),
   endsAt: z.iso.datetime({ offset: true }),
   capacity: z.number().int().min(1).max(1000),
-  warmPool: z.number().int().min(0).max(50).default(0),
+  warmPool: z.number().int().min(0).max(MAX_WARM_POOL).default(0),
   code: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9-]{4,16}$/, "Use 4 to 16 letters, digits or dashes.")
+    .regex(/^[A-Za-z0-9]{6,16}$/, "Use 6 to 16 letters or digits.")
     .optional(),
 });
+
+/** An event lasts at most a week: its warm pool and its watchers' rights end with it. */
+const MAX_EVENT_MS = 7 * 24 * 3_600_000;
 
 /** Creates an event; its warm pool starts filling when it is near. Instructors and admins; audited. */
 export async function POST(request: Request) {
@@ -38,6 +44,8 @@ export async function POST(request: Request) {
   const input = await parseBody(request, body);
   if (!input.ok) return input.response;
   const { scenarios, startsAt, endsAt, ...rest } = input.value;
+  if (Date.parse(endsAt) - Date.parse(startsAt) > MAX_EVENT_MS)
+    return fail("BAD_REQUEST", "An event lasts a week at most.");
   for (const slug of scenarios) {
     if (!(await findScenario(slug))) return fail("BAD_REQUEST", `No scenario ${slug.slice(0, 80)}.`);
   }

@@ -2,15 +2,13 @@ import { getProgress, normalizeCode } from "@dockyard/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { LocalTime } from "@/app/_components/local-time.tsx";
 import { findScenario } from "@/server/catalog.ts";
 import { db } from "@/server/db.ts";
 import { currentUserId } from "@/server/user.ts";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Workshop" };
-
-const when = (d: Date) =>
-  d.toLocaleString("en-GB", { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
 
 /** An attendee's view of their workshop: its scenarios in order, with their progress. Only for those who joined. */
 export default async function EventPage({ params }: { params: Promise<{ code: string }> }) {
@@ -36,7 +34,8 @@ export default async function EventPage({ params }: { params: Promise<{ code: st
       <p className="text-sm font-semibold text-violet-700">Workshop · {event.code}</p>
       <h1 className="mt-1 text-3xl font-bold tracking-tight">{event.title}</h1>
       <p className="mt-2 text-slate-600">
-        {when(event.startsAt)} to {when(event.endsAt)} · you are <strong>{attending.displayName}</strong>
+        <LocalTime iso={event.startsAt.toISOString()} /> to <LocalTime iso={event.endsAt.toISOString()} /> · you are{" "}
+        <strong>{attending.displayName}</strong>
         {now < event.startsAt ? " · it has not started yet, but you can look around" : ""}
       </p>
       <ol className="mt-8 space-y-3">

@@ -19,7 +19,13 @@ interface Attendee {
   hand: { at: string; slug: string | null; step: number | null } | null;
   scenarios: Record<
     string,
-    { currentStep: number; completedAt: string | null; steps: StepState[]; sessionId: string | null }
+    {
+      currentStep: number;
+      completedAt: string | null;
+      steps: StepState[];
+      sessionId: string | null;
+      sessionStartedAt: string | null;
+    }
   >;
 }
 
@@ -38,14 +44,20 @@ const minutes = (ms: number) => {
   return m < 1 ? "<1 min" : `${m} min`;
 };
 
-/** Where an attendee is now: the scenario they touched last that is not done, and how long they have been there. */
-function whereNow(a: Attendee, scenarios: ScenarioColumns[], now: number) {
+/**
+ * Where an attendee is now: of the scenarios they have a sandbox running for and have not finished, the one they
+ * moved in last, and since when they are on its step (its start; for the first step, the sandbox's start if earlier,
+ * since the first step is recorded only at its first check). Nobody without a running sandbox counts as stuck.
+ */
+function whereNow(a: Attendee, scenarios: ScenarioColumns[]) {
   let best: { slug: string; step: number; since: number } | null = null;
   for (const { slug } of scenarios) {
     const p = a.scenarios[slug];
-    if (!p || p.completedAt) continue;
+    if (!p?.sessionId || p.completedAt) continue;
     const current = p.steps.find((s) => s.step === p.currentStep);
-    const since = current ? Date.parse(current.startedAt) : now;
+    const sandbox = p.sessionStartedAt ? Date.parse(p.sessionStartedAt) : Number.POSITIVE_INFINITY;
+    const stepStart = current ? Date.parse(current.startedAt) : Number.POSITIVE_INFINITY;
+    const since = p.currentStep === 0 ? Math.min(sandbox, stepStart) : Number.isFinite(stepStart) ? stepStart : sandbox;
     if (!best || since > best.since) best = { slug, step: p.currentStep, since };
   }
   return best;
@@ -101,7 +113,7 @@ export function Console({
 
   function watch(a: Attendee) {
     // Their sandbox where they are now, else any running one of theirs in this event.
-    const here = whereNow(a, scenarios, now);
+    const here = whereNow(a, scenarios);
     const slug =
       (here && a.scenarios[here.slug]?.sessionId ? here.slug : undefined) ??
       scenarios.find((s) => a.scenarios[s.slug]?.sessionId)?.slug;
@@ -130,7 +142,7 @@ export function Console({
     typeof window === "undefined" ? `/join?code=${event.code}` : `${window.location.origin}/join?code=${event.code}`;
   const hands = (attendees ?? []).filter((a) => a.hand);
   const stuck = (attendees ?? []).filter((a) => {
-    const here = whereNow(a, scenarios, now);
+    const here = whereNow(a, scenarios);
     return here && now - here.since > STUCK_MS;
   });
 
@@ -241,7 +253,7 @@ export function Console({
               </tr>
             )}
             {attendees?.map((a) => {
-              const here = whereNow(a, scenarios, now);
+              const here = whereNow(a, scenarios);
               const isStuck = here && now - here.since > STUCK_MS;
               const selected = watching?.attendee.userId === a.userId;
               return (

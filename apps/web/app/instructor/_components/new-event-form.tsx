@@ -1,6 +1,6 @@
 "use client";
 
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { FormError, fieldClass } from "../../_components/ui.tsx";
 
 /** A datetime-local value for a moment (local time, minutes). */
@@ -14,11 +14,13 @@ export function NewEventForm({ scenarios }: { scenarios: { slug: string; title: 
   const [chosen, setChosen] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [defaults] = useState(() => {
+  // In the browser's time zone (the server's may differ): filled in once the page runs here.
+  const [defaults, setDefaults] = useState<{ start: string; end: string } | null>(null);
+  useEffect(() => {
     const start = new Date();
     start.setSeconds(0, 0);
-    return { start: local(start), end: local(new Date(start.getTime() + 8 * 3_600_000)) };
-  });
+    setDefaults({ start: local(start), end: local(new Date(start.getTime() + 8 * 3_600_000)) });
+  }, []);
   const title = new Map(scenarios.map((s) => [s.slug, s.title]));
 
   const move = (slug: string, by: -1 | 1) =>
@@ -117,11 +119,25 @@ export function NewEventForm({ scenarios }: { scenarios: { slug: string; title: 
       </fieldset>
       <label className="block text-sm font-medium">
         Starts
-        <input name="startsAt" type="datetime-local" required defaultValue={defaults.start} className={fieldClass} />
+        <input
+          name="startsAt"
+          type="datetime-local"
+          required
+          key={defaults?.start}
+          defaultValue={defaults?.start}
+          className={fieldClass}
+        />
       </label>
       <label className="block text-sm font-medium">
         Ends
-        <input name="endsAt" type="datetime-local" required defaultValue={defaults.end} className={fieldClass} />
+        <input
+          name="endsAt"
+          type="datetime-local"
+          required
+          key={defaults?.end}
+          defaultValue={defaults?.end}
+          className={fieldClass}
+        />
       </label>
       <div className="grid grid-cols-2 gap-2">
         <label className="block text-sm font-medium">
@@ -130,7 +146,7 @@ export function NewEventForm({ scenarios }: { scenarios: { slug: string; title: 
         </label>
         <label className="block text-sm font-medium">
           Keep warm
-          <input name="warmPool" type="number" min={0} max={50} required defaultValue={2} className={fieldClass} />
+          <input name="warmPool" type="number" min={0} max={20} required defaultValue={2} className={fieldClass} />
         </label>
       </div>
       <p className="text-xs text-slate-500">
@@ -138,12 +154,7 @@ export function NewEventForm({ scenarios }: { scenarios: { slug: string; title: 
       </p>
       <label className="block text-sm font-medium">
         Code <span className="font-normal text-slate-500">(optional; random otherwise)</span>
-        <input
-          name="code"
-          maxLength={16}
-          pattern="[A-Za-z0-9-]{4,16}"
-          className={`${fieldClass} font-mono uppercase`}
-        />
+        <input name="code" maxLength={16} pattern="[A-Za-z0-9]{6,16}" className={`${fieldClass} font-mono uppercase`} />
       </label>
       <FormError message={error} />
       <button

@@ -24,8 +24,9 @@ export async function POST(request: Request) {
   const address = clientAddress(request);
   const byEmail = limiter("sign-in-email", SIGN_IN_FAILURES.perEmail, SIGN_IN_FAILURES.windowMs);
   const byClient = limiter("sign-in-client", SIGN_IN_FAILURES.perClient, SIGN_IN_FAILURES.windowMs);
-  // Counted before the check, so parallel guesses cannot slip through; a success clears the email's count.
-  const limited = [byEmail.hit(email), ...(address ? [byClient.hit(address)] : [])].find((r) => !r.ok);
+  // Only failures count, so guesses cannot lock the owner out for long: a right password always gets through
+  // until 10 wrong ones came first (argon2's bounded concurrency keeps parallel guesses few).
+  const limited = [byEmail.peek(email), ...(address ? [byClient.peek(address)] : [])].find((r) => !r.ok);
   if (limited && !limited.ok) {
     return errorResponse({
       code: "LIMIT_REACHED",
@@ -34,7 +35,11 @@ export async function POST(request: Request) {
     });
   }
   const account = await authenticate(db(), email, input.value.password);
-  if (!account) return fail("UNAUTHENTICATED", "That email and password do not match an account.");
+  if (!account) {
+    byEmail.hit(email);
+    if (address) byClient.hit(address);
+    return fail("UNAUTHENTICATED", "That email and password do not match an account.");
+  }
   byEmail.reset(email);
   const viewer = await currentViewer();
   if (viewer && !viewer.account) await mergeGuestInto(db(), viewer.userId, account.id);

@@ -1,4 +1,4 @@
-import { AccountError, createAccount } from "@dockyard/db";
+import { AccountError, countAdmins, createAccount } from "@dockyard/db";
 import { z } from "zod";
 import { signIn } from "@/server/auth-cookies.ts";
 import { db } from "@/server/db.ts";
@@ -18,6 +18,13 @@ const body = z.object({
 /** Makes an account and signs in. A guest becomes the account, keeping their progress and sandboxes. */
 export async function POST(request: Request) {
   if (!env().DOCKYARD_SIGNUP) return fail("FORBIDDEN", "Sign-up is closed here; ask an admin for an account.");
+  // Nobody may take the first admin's address before the operator makes that account.
+  if ((await countAdmins(db())) === 0) {
+    return fail(
+      "FORBIDDEN",
+      "Sign-up opens once the first admin exists (npx dockyard admin create). Labs work without an account.",
+    );
+  }
   const address = clientAddress(request);
   const limited = limiter("sign-up", address ? 10 : 120, 3_600_000).hit(address ?? "all");
   if (!limited.ok) {

@@ -1,4 +1,4 @@
-import { countAdmins, findAccount, ROLES, setRole } from "@dockyard/db";
+import { changeRole, findAccount, ROLES } from "@dockyard/db";
 import { z } from "zod";
 import { audit } from "@/server/audit.ts";
 import { db } from "@/server/db.ts";
@@ -17,10 +17,8 @@ export async function PATCH(request: Request, { params }: { params: Promise<{ id
   if (!input.ok) return input.response;
   const target = await findAccount(db(), (await params).id);
   if (!target) return fail("NOT_FOUND", "No such account.");
-  if (target.role === "admin" && input.value.role !== "admin" && (await countAdmins(db())) <= 1) {
-    return fail("CONFLICT", "This is the only admin; make another admin first.");
-  }
-  const user = await setRole(db(), target.id, input.value.role);
+  const user = await changeRole(db(), target.id, input.value.role);
+  if (!user) return fail("CONFLICT", "This is the only admin; make another admin first.");
   await audit(admin.account, "user.role", target.email, { from: target.role, to: user.role });
   return Response.json({ user });
 }

@@ -1,4 +1,4 @@
-import { getLabSession } from "@dockyard/db";
+import { getLabSession, JOIN_EARLY_MS } from "@dockyard/db";
 import { mintTerminalToken } from "@dockyard/token";
 import { audit } from "@/server/audit.ts";
 import { db } from "@/server/db.ts";
@@ -20,9 +20,16 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
   const host = url.searchParams.get("host") ?? "host01";
   const session = /^s-[0-9a-f]{16}$/.test(sessionId) ? await getLabSession(db(), sessionId) : null;
   if (session?.status !== "running") return fail("NOT_FOUND", "That sandbox is not running.");
-  const attends = await db().eventAttendee.count({ where: { eventId: owned.event.id, userId: session.userId } });
-  if (!attends || !owned.event.scenarios.includes(session.scenarioSlug)) {
+  const attendee = await db().eventAttendee.findUnique({
+    where: { eventId_userId: { eventId: owned.event.id, userId: session.userId } },
+  });
+  // Only during the event, and only sandboxes of its scenarios started since the attendee joined it.
+  if (!attendee || !owned.event.scenarios.includes(session.scenarioSlug) || session.createdAt < attendee.joinedAt) {
     return fail("FORBIDDEN", "That sandbox is not part of this event.");
+  }
+  const now = Date.now();
+  if (now < owned.event.startsAt.getTime() - JOIN_EARLY_MS || now >= owned.event.endsAt.getTime()) {
+    return fail("FORBIDDEN", "Terminals can be watched only while the event is on.");
   }
   const { account } = owned;
   const token = mintTerminalToken(
