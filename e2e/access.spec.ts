@@ -37,9 +37,11 @@ const INSTRUCTOR_APIS = (eventId: string): [string, string, unknown?][] => [
   ["POST", `/api/events/${eventId}/messages`, { text: "hi" }],
   ["GET", `/api/events/${eventId}/results`],
   ["POST", `/api/events/${eventId}/watch-token?session=${SID}`],
+  ["GET", "/api/instructor/scenario-tests"],
+  ["POST", "/api/instructor/scenarios/workshop-warmup/test"],
 ];
 const ADMIN_PAGES = ["/admin", "/admin/environments", "/admin/users", "/admin/audit"];
-const INSTRUCTOR_PAGES = (eventId: string) => ["/instructor", `/instructor/events/${eventId}`];
+const INSTRUCTOR_PAGES = (eventId: string) => ["/instructor", "/instructor/scenarios", `/instructor/events/${eventId}`];
 
 async function call(
   api: { fetch: (url: string, o: object) => Promise<{ status(): number }> },
@@ -94,7 +96,7 @@ test("an instructor gets 403 from admin routes and from another instructor's eve
   const eventId = ((await made.json()) as { event: { id: string } }).event.id;
 
   const api = await apiAs(mine.email, mine.password);
-  for (const route of [...ADMIN_APIS, ...INSTRUCTOR_APIS(eventId).slice(2)]) {
+  for (const route of [...ADMIN_APIS, ...INSTRUCTOR_APIS(eventId).slice(2, 6)]) {
     expect(await call(api, route), route.join(" ")).toBe(403);
   }
   // Their own list does not show it.

@@ -132,3 +132,26 @@ test("an admin sees environments, images, pools and limits, and builds the image
   await expect(page.getByRole("row", { name: /images\.build/ }).first()).toBeVisible();
   await context.close();
 });
+
+test("an instructor previews a scenario and runs its automated test, with the output live", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const instructor = await makeAccount("instructor", "Tess");
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, instructor.email, instructor.password);
+  await page.goto("/instructor");
+  await page.getByRole("link", { name: "Scenarios: preview and test" }).click();
+  const row = page.locator('[data-scenario="workshop-warmup"]');
+  await expect(row.getByTestId("test-result")).toContainText(/not tested|Passed|Failed/);
+  await row.getByRole("button", { name: "Test Workshop warm-up" }).click();
+  await expect(row.getByTestId("test-result")).toHaveText("Testing…");
+  await expect(page.getByRole("log", { name: "Test log" })).toContainText("Make a file", { timeout: 60_000 });
+  await expect(row.getByTestId("test-result")).toHaveText(/^Passed: 2 of 2 steps, in [\d.]+ s$/, { timeout: 120_000 });
+  await page.screenshot({ path: ".dockyard/test-results/instructor-scenario-test.png", fullPage: true });
+  // The result stays for the next visit; Preview opens the lab as attendees see it.
+  await page.reload();
+  await expect(row.getByTestId("test-result")).toContainText("Passed: 2 of 2 steps");
+  await row.getByRole("link", { name: "Preview Workshop warm-up" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Workshop warm-up" })).toBeVisible();
+  await context.close();
+});

@@ -8,6 +8,7 @@ import { handleInternalApi } from "./internal-api.ts";
 import { log } from "./log.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { PreviewProxy } from "./preview-proxy.ts";
+import { ScenarioTester } from "./scenario-tester.ts";
 import { type AdmissionLimits, DEFAULT_RESERVED_MAX, type LifetimeRules, SessionManager } from "./session-manager.ts";
 import { TerminalServer } from "./terminal-server.ts";
 
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   isolation?: { ok: boolean; error?: string; required?: boolean };
   /** This installation's name (the sandboxes' dockyard.instance): its leases are told apart by it. */
   engine?: string;
+  /** The `dockyard` command instructors' scenario tests run; default this checkout's (tests pass their own). */
+  dockyardCli?: string;
   /** The script the admin's "rebuild images" runs with bash; default docker/build-images.sh (tests pass their own). */
   imageBuildScript?: string;
 }
@@ -54,6 +57,8 @@ export interface Gateway {
   metrics: GatewayMetrics;
   /** The admin's image builds; stop() ends a running one (shutdown). */
   images: ImageBuilder;
+  /** Instructors' scenario tests; close() ends a running one (shutdown). */
+  tests: ScenarioTester;
 }
 
 function health(options: GatewayOptions, manager: SessionManager, res: ServerResponse): void {
@@ -122,6 +127,7 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
   });
   metrics = counted;
   const images = new ImageBuilder(options.imageBuildScript ? { script: options.imageBuildScript } : {});
+  const tests = new ScenarioTester(options.dockyardCli ? { cli: options.dockyardCli } : {});
   const settings = (): GatewaySettings => ({
     limits: { maxSessions: limits.maxSessions, maxPerUser: limits.maxPerUser, maxStarting: limits.maxStarting },
     lifetime: {
@@ -135,7 +141,15 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     firewall: firewallOf(options.isolation),
     diskMb: Math.round(options.driver.diskLimit().bytes / (1024 * 1024)),
   });
-  const api = { driver: options.driver, manager: sessions, secret: options.secret, metrics: counted, images, settings };
+  const api = {
+    driver: options.driver,
+    manager: sessions,
+    secret: options.secret,
+    metrics: counted,
+    images,
+    tests,
+    settings,
+  };
   const countErrors = (res: ServerResponse) =>
     res.once("finish", () => {
       const code = res.getHeader("x-dockyard-error");
@@ -180,5 +194,5 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
       });
   });
 
-  return { server, internal, terminals, manager: sessions, metrics: counted, images };
+  return { server, internal, terminals, manager: sessions, metrics: counted, images, tests };
 }

@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import {
   BUILD_STATUS_LINES,
   type BuildImagesEvent,
+  type BuildImagesResult,
   type BuildImagesStatus,
   dockyardError,
   err,
@@ -11,6 +12,7 @@ import {
   MAX_BUILD_LINE,
   ok,
   type Result,
+  type ScenarioTestReport,
 } from "@dockyard/protocol";
 import { log as gatewayLog } from "./log.ts";
 
@@ -26,43 +28,53 @@ export interface ImageBuilderOptions {
   log?: Log;
 }
 
+/** A kind of job: what it is called in logs, the command for an input, and a prefix its output lines lose. */
+export interface JobOptions<I> {
+  name: string;
+  /** What a second start hears while one runs. */
+  busy: string;
+  command: (input: I) => { file: string; args: string[] };
+  strip?: RegExp;
+  /** Called as it ends, before `done` goes out: what it leaves behind (a report) rides on `done` and the status. */
+  onEnd?: (input: I, result: BuildImagesResult) => ScenarioTestReport | undefined;
+  log?: Log;
+}
+
 /** How long output may go on after the script exits (from something it left running) before it is cut off. */
 const STRAY_OUTPUT_MS = 2000;
 
 type Listener = (event: BuildImagesEvent) => void;
 
 /**
- * Rebuilds Dockyard's sandbox images, one build at a time. Its output goes to whoever follows it (the admin's page),
- * to the last lines kept for status, and to the gateway log. A build outlives the request that started it; stop()
- * ends it (the gateway shutting down).
+ * Runs a long job (an image build, a scenario's test) as a child process, one at a time. Its output goes to whoever
+ * follows it (an admin's or instructor's page), to the last lines kept for status, and to the gateway log. A job
+ * outlives the request that started it; stop() ends it (the gateway shutting down).
  */
-export class ImageBuilder {
+export class JobRunner<I> {
   private child: ChildProcess | undefined;
   private startedAt: Date | undefined;
+  /** What the running (or last) job was started with. */
+  protected input: I | undefined;
   private lines: string[] = [];
   private lastResult: BuildImagesStatus["lastResult"];
   private readonly listeners = new Set<Listener>();
 
-  constructor(private readonly options: ImageBuilderOptions = {}) {}
+  constructor(private readonly job: JobOptions<I>) {}
 
-  /** Starts a build and sends its events to `listener` (`started` at once); CONFLICT while another runs. */
-  start(rebuild: boolean, listener: Listener): Result<{ detach: () => void }> {
-    if (this.child) return err(dockyardError("CONFLICT", "A build is running"));
-    const script = this.options.script ?? BUILD_IMAGES_SCRIPT;
+  /** Starts the job and sends its events to `listener` (`started` at once); CONFLICT while one runs. */
+  start(input: I, listener: Listener): Result<{ detach: () => void }> {
+    if (this.child) return err(dockyardError("CONFLICT", this.job.busy));
+    const { file, args } = this.job.command(input);
     const startedAt = new Date();
     const began = performance.now();
-    // `env` sets the one variable and passes the gateway's environment on (only env.ts reads process.env). A process
-    // group of its own, so that stop() ends `docker build` and the rest of the pipeline with the script.
-    const child = spawn("env", [`DOCKYARD_REBUILD=${rebuild ? 1 : 0}`, "bash", script], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
+    // A process group of its own, so that stop() ends what it started (`docker build`, sandboxes' scripts) too.
+    const child = spawn(file, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true });
     this.child = child;
+    this.input = input;
     this.startedAt = startedAt;
     this.lines = [];
     this.listeners.add(listener);
-    this.log("info", "image build started", { script, rebuild });
+    this.log("info", `${this.job.name} started`, { command: [file, ...args].join(" ") });
     this.emit({ type: "started", at: startedAt.toISOString() });
     for (const stream of [child.stdout, child.stderr]) eachLine(stream, (line) => this.line(line));
 
@@ -71,16 +83,17 @@ export class ImageBuilder {
       if (finished) return;
       finished = true;
       const result = { ok: exitCode === 0, exitCode, seconds: Math.round((performance.now() - began) / 100) / 10 };
+      const report = this.job.onEnd?.(input, result);
       this.child = undefined;
       this.lastResult = { ...result, finishedAt: new Date().toISOString() };
-      this.log(result.ok ? "info" : "warn", "image build finished", result);
-      this.emit({ type: "done", ...result });
+      this.log(result.ok ? "info" : "warn", `${this.job.name} finished`, result);
+      this.emit({ type: "done", ...result, ...(report === undefined ? {} : { report }) });
       this.listeners.clear();
     };
     child.on("error", (error) => {
       // Only a process that never started ends here; other errors (a failed signal) leave it running.
-      if (child.pid !== undefined) return this.log("warn", "image build process error", { error });
-      this.line(`could not run ${script}: ${error.message}`);
+      if (child.pid !== undefined) return this.log("warn", `${this.job.name} process error`, { error });
+      this.line(`could not run ${file}: ${error.message}`);
       finish(null);
     });
     // After both output streams ended: every line is out before `done`. Something the script left running may hold
@@ -104,7 +117,7 @@ export class ImageBuilder {
     };
   }
 
-  /** Ends the running build, if any, and what it started; its followers get `done` with no exit code. */
+  /** Ends the running job, if any, and what it started; its followers get `done` with no exit code. */
   stop(): void {
     const pid = this.child?.pid;
     if (pid === undefined) return;
@@ -118,11 +131,11 @@ export class ImageBuilder {
   private line(raw: string): void {
     const line = raw
       .replace(/\r$/, "")
-      .replace(/^\[images\] /, "")
+      .replace(this.job.strip ?? /^$/, "")
       .slice(0, MAX_BUILD_LINE);
     this.lines.push(line);
     if (this.lines.length > BUILD_STATUS_LINES) this.lines.splice(0, this.lines.length - BUILD_STATUS_LINES);
-    this.log("info", "image build output", { line });
+    this.log("info", `${this.job.name} output`, { line });
     this.emit({ type: "line", line });
   }
 
@@ -133,13 +146,30 @@ export class ImageBuilder {
       } catch (error) {
         // A follower that fails stops following; the build goes on.
         this.listeners.delete(listener);
-        this.log("warn", "image build follower failed", { error });
+        this.log("warn", `${this.job.name} follower failed`, { error });
       }
     }
   }
 
   private log(level: "info" | "warn", msg: string, fields?: Record<string, unknown>): void {
-    (this.options.log ?? gatewayLog)(level, msg, fields);
+    (this.job.log ?? gatewayLog)(level, msg, fields);
+  }
+}
+
+/**
+ * Rebuilds Dockyard's sandbox images (docker/build-images.sh), one build at a time. `env` sets the one variable and
+ * passes the gateway's environment on (only env.ts reads process.env).
+ */
+export class ImageBuilder extends JobRunner<boolean> {
+  constructor(options: ImageBuilderOptions = {}) {
+    const script = options.script ?? BUILD_IMAGES_SCRIPT;
+    super({
+      name: "image build",
+      busy: "A build is running",
+      command: (rebuild) => ({ file: "env", args: [`DOCKYARD_REBUILD=${rebuild ? 1 : 0}`, "bash", script] }),
+      strip: /^\[images\] /,
+      ...(options.log ? { log: options.log } : {}),
+    });
   }
 }
 

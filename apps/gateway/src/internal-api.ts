@@ -12,20 +12,44 @@ import {
   ok,
   poolReservationsRequest,
   putFilesRequest,
+  type Result,
   removeSessionRequest,
   runScriptRequest,
+  scenarioTestRequest,
   sessionId as sessionIdSchema,
 } from "@dockyard/protocol";
 import type { SandboxDriver } from "@dockyard/sandbox";
 import { readJson, sendError, sendJson, sendResult } from "./http-io.ts";
 import type { ImageBuilder } from "./image-builder.ts";
 import type { GatewayMetrics } from "./metrics.ts";
+import type { ScenarioTester } from "./scenario-tester.ts";
 import type { SessionManager } from "./session-manager.ts";
 
 function authorized(req: IncomingMessage, secret: string): boolean {
   const given = Buffer.from(req.headers.authorization ?? "");
   const expected = Buffer.from(`Bearer ${secret}`);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * Streams a job's events as NDJSON. The job is not the request's: a client that goes stops following it, and it runs
+ * to its end; a refusal (one is running) is a plain error.
+ */
+function follow(
+  res: ServerResponse,
+  start: (send: (event: BuildImagesEvent) => void) => Result<{ detach: () => void }>,
+): void {
+  const send = (event: BuildImagesEvent) => {
+    if (!res.headersSent) res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store" });
+    res.write(`${JSON.stringify(event)}\n`);
+    if (event.type === "done") res.end();
+  };
+  const started = start(send);
+  if (!started.ok) {
+    sendError(res, started.error);
+    return;
+  }
+  res.once("close", started.value.detach);
 }
 
 /** What the control API works with. */
@@ -36,6 +60,8 @@ export interface InternalApiContext {
   metrics?: GatewayMetrics;
   /** Rebuilds the sandbox images (the admin's button). */
   images: ImageBuilder;
+  /** Runs `dockyard test` on a scenario (an instructor's button). */
+  tests: ScenarioTester;
   /** The configuration the admin sees. */
   settings: () => GatewaySettings;
 }
@@ -129,19 +155,23 @@ export async function handleInternalApi(
         sendError(res, body.error);
         return true;
       }
-      // The build is not the request's: a client that goes stops following it, and it runs to its end.
-      const send = (event: BuildImagesEvent) => {
-        if (!res.headersSent)
-          res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store" });
-        res.write(`${JSON.stringify(event)}\n`);
-        if (event.type === "done") res.end();
-      };
-      const started = context.images.start(body.value.rebuild, send);
-      if (!started.ok) {
-        sendError(res, started.error);
+      follow(res, (send) => context.images.start(body.value.rebuild, send));
+      return true;
+    }
+  }
+
+  if (url.pathname === "/internal/scenario-tests") {
+    if (req.method === "GET") {
+      sendJson(res, 200, context.tests.testStatus());
+      return true;
+    }
+    if (req.method === "POST") {
+      const body = await readJson(req, scenarioTestRequest);
+      if (!body.ok) {
+        sendError(res, body.error);
         return true;
       }
-      res.once("close", started.value.detach);
+      follow(res, (send) => context.tests.start(body.value.dir, send));
       return true;
     }
   }

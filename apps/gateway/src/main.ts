@@ -27,7 +27,7 @@ if (env.SANDBOX_FIREWALL === "on") {
     log("error", "no host firewall: no sandbox will start until it is in place", { error: firewall.error.message });
 }
 
-const { server, internal, terminals, manager, images } = createGatewayServer({
+const { server, internal, terminals, manager, images, tests } = createGatewayServer({
   driver,
   secret: env.DOCKYARD_SECRET,
   allowedOrigins: env.DOCKYARD_ALLOWED_ORIGINS,
@@ -85,6 +85,7 @@ internal.listen(env.GATEWAY_INTERNAL_PORT, env.GATEWAY_INTERNAL_HOST, () => {
 const shutdown = () => {
   manager.stopReaper();
   images.stop();
+  tests.close();
   terminals.closeAll();
   internal.close();
   // Warm sandboxes go with the gateway (a restart makes fresh ones); users' sandboxes stay.

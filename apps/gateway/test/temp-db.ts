@@ -53,6 +53,7 @@ export async function closeTestGateway(
 ) {
   gateway.terminals.closeAll();
   gateway.images.stop();
+  gateway.tests.close();
   await gateway.manager.drainPools();
   const listed = await driver.listSessions();
   if (listed.ok) await Promise.all(listed.value.map((s) => driver.removeSession(s.sessionId)));

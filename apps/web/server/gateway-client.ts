@@ -17,6 +17,7 @@ import {
   type RunScriptRequest,
   removeSessionResult,
   runScriptResult,
+  scenarioTestStatus,
   sessionInfo,
   sessionLease,
 } from "@dockyard/protocol";
@@ -147,14 +148,14 @@ export const gatewaySettingsOf = () => call("/internal/settings", { method: "GET
 /** The image build: running or not, its last lines and last result. */
 export const imageBuildStatus = () => call("/internal/images/build", { method: "GET" }, buildImagesStatus);
 
-/** Starts building Dockyard's images; the body is the gateway's NDJSON stream of the build's lines. */
-export async function startImageBuild(rebuild: boolean): Promise<Result<ReadableStream<Uint8Array>>> {
+/** Starts a job on the gateway (an image build, a scenario's test); the body is its NDJSON stream of lines. */
+async function startJob(path: string, body: unknown): Promise<Result<ReadableStream<Uint8Array>>> {
   const { GATEWAY_URL, DOCKYARD_SECRET } = env();
   try {
-    const res = await fetch(`${GATEWAY_URL}/internal/images/build`, {
+    const res = await fetch(`${GATEWAY_URL}${path}`, {
       method: "POST",
       headers: { authorization: `Bearer ${DOCKYARD_SECRET}`, "content-type": "application/json" },
-      body: JSON.stringify({ rebuild }),
+      body: JSON.stringify(body),
       cache: "no-store",
       signal: AbortSignal.timeout(30 * 60_000),
     });
@@ -170,3 +171,12 @@ export async function startImageBuild(rebuild: boolean): Promise<Result<Readable
     return { ok: false, error: dockyardError("SANDBOX_FAILED", "The gateway does not answer. Is it running?") };
   }
 }
+
+/** Builds Dockyard's images (or rebuilds them all), streaming the build's lines. */
+export const startImageBuild = (rebuild: boolean) => startJob("/internal/images/build", { rebuild });
+
+/** Runs `dockyard test` on a scenario's folder, streaming its lines; `done` carries the report. */
+export const startScenarioTest = (dir: string) => startJob("/internal/scenario-tests", { dir });
+
+/** The running scenario test and each tested folder's last result. */
+export const scenarioTests = () => call("/internal/scenario-tests", { method: "GET" }, scenarioTestStatus);

@@ -5,7 +5,7 @@ import { runValidate } from "./validate-command.ts";
 const USAGE = `dockyard: validate and test Katacoda/Killercoda scenarios
 
   dockyard validate <path> [--json]       check a scenario, a course or a repository of them
-  dockyard test <path> [--json] [--junit FILE] [--strict]
+  dockyard test <path> [--json] [--junit FILE] [--report FILE] [--strict]
                                           run each scenario's steps in a real sandbox and check them
   dockyard admin create --email EMAIL [--name NAME] [--promote]
                                           make an admin account (password from DOCKYARD_ADMIN_PASSWORD or stdin)

@@ -253,18 +253,28 @@ function junit(reports: ScenarioReport[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n${suites.join("\n")}\n</testsuites>\n`;
 }
 
-/** `dockyard test <path> [--json] [--junit FILE] [--strict]`; returns the exit code. */
+/** `dockyard test <path> [--json] [--junit FILE] [--report FILE] [--strict]`; returns the exit code. */
 export async function runTest(args: string[]): Promise<number> {
   let parsed: ReturnType<
     typeof parseArgs<{
-      options: { json: { type: "boolean" }; junit: { type: "string" }; strict: { type: "boolean" } };
+      options: {
+        json: { type: "boolean" };
+        junit: { type: "string" };
+        report: { type: "string" };
+        strict: { type: "boolean" };
+      };
       allowPositionals: true;
     }>
   >;
   try {
     parsed = parseArgs({
       args,
-      options: { json: { type: "boolean" }, junit: { type: "string" }, strict: { type: "boolean" } },
+      options: {
+        json: { type: "boolean" },
+        junit: { type: "string" },
+        report: { type: "string" },
+        strict: { type: "boolean" },
+      },
       allowPositionals: true,
     });
   } catch (error) {
@@ -326,6 +336,10 @@ export async function runTest(args: string[]): Promise<number> {
   const failedSteps = steps.filter((s) => !s.ok).length;
   const failedScenarios = reports.filter((r) => !r.ok).length;
   if (parsed.values.junit) writeFileSync(parsed.values.junit, junit(reports));
+  // The JSON report to a file while the progress still prints (the gateway shows it live to an instructor).
+  if (parsed.values.report) {
+    writeFileSync(parsed.values.report, JSON.stringify({ scenarios: reports, failedScenarios, failedSteps }));
+  }
   if (json) {
     process.stdout.write(`${JSON.stringify({ scenarios: reports, failedScenarios, failedSteps }, null, 2)}\n`);
   } else {

@@ -319,11 +319,37 @@ export const MAX_BUILD_LINE = 2000;
  * POST /internal/images/build answers with newline-delimited JSON: `started`, a `line` per line of output (stdout
  * and stderr, the script's `[images] ` prefix taken off), then `done`.
  */
+/** What `dockyard test --report` writes: each scenario's steps, passed or not and why. */
+export const scenarioTestReport = z.object({
+  scenarios: z.array(
+    z.object({
+      path: z.string(),
+      slug: z.string(),
+      ok: z.boolean(),
+      message: z.string().optional(),
+      steps: z.array(
+        z.object({
+          index: z.number().int(),
+          title: z.string(),
+          ok: z.boolean(),
+          message: z.string(),
+          durationMs: z.number(),
+        }),
+      ),
+      durationMs: z.number(),
+    }),
+  ),
+  failedScenarios: z.number().int(),
+  failedSteps: z.number().int(),
+});
+export type ScenarioTestReport = z.infer<typeof scenarioTestReport>;
+
 export const buildImagesEvent = z.discriminatedUnion("type", [
   /** `at`: when the build started (ISO). */
   z.object({ type: z.literal("started"), at: z.string() }),
   z.object({ type: z.literal("line"), line: z.string().max(MAX_BUILD_LINE) }),
-  buildImagesResult.extend({ type: z.literal("done") }),
+  /** A scenario test's `done` carries its report (when the test got far enough to write one). */
+  buildImagesResult.extend({ type: z.literal("done"), report: scenarioTestReport.optional() }),
 ]);
 export type BuildImagesEvent = z.infer<typeof buildImagesEvent>;
 
@@ -370,3 +396,16 @@ export const gatewaySettings = z.object({
   diskMb: z.number().int(),
 });
 export type GatewaySettings = z.infer<typeof gatewaySettings>;
+
+/** POST /internal/scenario-tests: runs `dockyard test` on one scenario folder (the web app knows where it is). */
+export const scenarioTestRequest = z.object({ dir: z.string().min(1).max(4096).startsWith("/") });
+
+/** GET /internal/scenario-tests: the running test (its folder and last lines) and each folder's last result. */
+export const scenarioTestStatus = z.object({
+  running: z.string().nullable(),
+  lines: z.array(z.string()).max(BUILD_STATUS_LINES),
+  results: z.array(
+    buildImagesResult.extend({ dir: z.string(), finishedAt: z.string(), report: scenarioTestReport.optional() }),
+  ),
+});
+export type ScenarioTestStatus = z.infer<typeof scenarioTestStatus>;

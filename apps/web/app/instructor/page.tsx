@@ -17,7 +17,12 @@ export default async function InstructorPage() {
   const now = new Date();
   return (
     <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6">
-      <h1 className="text-2xl font-bold tracking-tight">Your events</h1>
+      <div className="flex flex-wrap items-baseline justify-between gap-3">
+        <h1 className="text-2xl font-bold tracking-tight">Your events</h1>
+        <Link href="/instructor/scenarios" className="text-sm font-semibold text-sky-700 hover:underline">
+          Scenarios: preview and test
+        </Link>
+      </div>
       <div className="mt-5 grid gap-6 lg:grid-cols-[1fr_24rem]">
         <section aria-label="Events">
           {events.length === 0 ? (

@@ -1,7 +1,8 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { readNdjson } from "@/lib/read-ndjson.ts";
+import { LiveLog } from "../../_components/live-log.tsx";
 
 interface Status {
   running: boolean;
@@ -15,7 +16,6 @@ export function ImageBuild() {
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const log = useRef<HTMLPreElement>(null);
 
   useEffect(() => {
     void fetch("/api/admin/images/build", { cache: "no-store" })
@@ -32,10 +32,6 @@ export function ImageBuild() {
       })
       .catch(() => undefined);
   }, []);
-
-  useEffect(() => {
-    if (log.current) log.current.scrollTop = log.current.scrollHeight;
-  });
 
   async function build(rebuild: boolean) {
     setRunning(true);
@@ -90,16 +86,7 @@ export function ImageBuild() {
           {problem}
         </p>
       )}
-      {lines.length > 0 && (
-        <pre
-          ref={log}
-          role="log"
-          aria-label="Build output"
-          className="theme-fixed mt-2 max-h-64 overflow-auto rounded-lg bg-dock-950 p-3 font-mono text-xs text-slate-200"
-        >
-          {lines.join("\n")}
-        </pre>
-      )}
+      {lines.length > 0 && <LiveLog lines={lines} label="Build output" className="max-h-64" />}
     </div>
   );
 }
