@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN, apiAs, baseURL, signIn, uniqueEmail } from "./accounts.ts";
+import { ADMIN, apiAs, baseURL, makeAccount, signIn, uniqueEmail } from "./accounts.ts";
 import { doStep, startLab } from "./lab-steps.ts";
 
 // Guests and accounts, in Chromium against the real stack: no sign-up needed, and nothing lost by signing up.
@@ -128,4 +128,33 @@ test("a change from another site, or from a port preview, is refused (CSRF)", as
   const same = await admin.post("/api/admin/users", { ...body, headers: { origin: baseURL } });
   expect(same.status()).toBe(201);
   await admin.dispose();
+});
+
+test("a password is changed from the account page: this browser stays signed in, every other one is signed out", async ({
+  browser,
+}) => {
+  const account = await makeAccount("attendee", "Pat");
+  const here = await browser.newContext();
+  const elsewhere = await browser.newContext();
+  const page = await here.newPage();
+  const other = await elsewhere.newPage();
+  await signIn(page, account.email, account.password);
+  await signIn(other, account.email, account.password);
+  await page.getByTestId("signed-in-as").click();
+  await expect(page.getByRole("heading", { level: 1, name: "Your account" })).toBeVisible();
+  const form = page.getByRole("form", { name: "Change password" });
+  await form.getByLabel("Current password").fill("not my password");
+  await form.getByLabel("New password", { exact: true }).fill("a new password 42");
+  await form.getByLabel("New password again").fill("a new password 42");
+  await form.getByRole("button", { name: "Change password" }).click();
+  await expect(form.getByRole("alert")).toHaveText("That is not your current password.");
+  await form.getByLabel("Current password").fill(account.password);
+  await form.getByRole("button", { name: "Change password" }).click();
+  await expect(form.getByRole("status")).toContainText("Password changed");
+  await page.reload();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await other.reload();
+  await expect(other.getByRole("link", { name: "Sign in" })).toBeVisible();
+  await signIn(other, account.email, "a new password 42");
+  await Promise.all([here.close(), elsewhere.close()]);
 });

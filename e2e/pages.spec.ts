@@ -50,6 +50,8 @@ test("every new page fits a desktop and a split screen", async ({ browser }) => 
   const t = await teacher.newPage();
   await signIn(t, instructor.email, instructor.password);
   await fits(t, "/instructor", "Your events", "instructor");
+  await fits(t, "/instructor/scenarios", "Scenarios", "instructor-scenarios");
+  await fits(t, "/account", "Your account", "account");
   await fits(t, `/instructor/events/${event.id}`, "Layout check", "console");
   await teacher.close();
 

@@ -54,9 +54,14 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             )}
             {account ? (
               <>
-                <span className="hidden px-2 text-sm text-slate-400 md:inline" data-testid="signed-in-as">
+                <Link
+                  href="/account"
+                  className="hidden rounded-md px-2 py-1 text-sm text-slate-400 hover:bg-slate-800 hover:text-white md:inline"
+                  data-testid="signed-in-as"
+                  title="Your account"
+                >
                   {account.displayName ?? account.email}
-                </span>
+                </Link>
                 <SignOutButton />
               </>
             ) : (

@@ -31,6 +31,13 @@ export async function requireRole(...roles: Role[]): Promise<Guarded<{ account: 
   return { ok: true, account };
 }
 
+/** Any signed-in account (a guest is UNAUTHENTICATED). */
+export async function requireAccount(): Promise<Guarded<{ account: Account }>> {
+  const viewer = await currentViewer();
+  if (!viewer?.account) return { ok: false, response: fail("UNAUTHENTICATED", "Sign in first.") };
+  return { ok: true, account: viewer.account };
+}
+
 /** The same check for a page: anyone without the role gets the 403 page (app/forbidden.tsx). */
 export async function requirePageRole(...roles: Role[]): Promise<Account> {
   const viewer = await currentViewer();
