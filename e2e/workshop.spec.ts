@@ -117,7 +117,7 @@ test("an instructor runs a live workshop, and an admin stops an attendee's sandb
   const zc = await browser.newContext();
   const admin = await zc.newPage();
   await signIn(admin, ADMIN.email, ADMIN.password);
-  await admin.getByRole("link", { name: "Admin" }).click();
+  await admin.getByRole("link", { name: "Admin", exact: true }).click();
   const annSandbox = admin.getByRole("row", { name: /^Ann\(guest\).*Workshop warm-up/ });
   const boSandbox = admin.getByRole("row", { name: /^Bo\(guest\).*Workshop warm-up/ });
   await expect(annSandbox).toBeVisible();

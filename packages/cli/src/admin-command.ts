@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { AccountError, createDb, ensureAdmin } from "@dockyard/db";
@@ -11,12 +12,27 @@ const HELP = `dockyard admin create --email EMAIL [--name NAME] [--promote]
   The database is DATABASE_URL (default .dockyard/dockyard.db); it is migrated first.
 `;
 
+/** One line from standard input; typed at a terminal, it is not echoed. */
 async function readPassword(): Promise<string> {
   if (process.env.DOCKYARD_ADMIN_PASSWORD) return process.env.DOCKYARD_ADMIN_PASSWORD;
-  if (process.stdin.isTTY) process.stderr.write("Password (at least 10 characters): ");
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
+  const tty = process.stdin.isTTY === true;
+  if (tty) {
+    process.stderr.write("Password (at least 10 characters): ");
+    spawnSync("stty", ["-echo"], { stdio: "inherit" });
+  }
+  let text = "";
+  try {
+    for await (const chunk of process.stdin) {
+      text += String(chunk);
+      if (text.includes("\n")) break;
+    }
+  } finally {
+    if (tty) {
+      spawnSync("stty", ["echo"], { stdio: "inherit" });
+      process.stderr.write("\n");
+    }
+  }
+  return text.split(/\r?\n/)[0] ?? "";
 }
 
 /** `dockyard admin create`: the first admin of a new installation, or another one. */
