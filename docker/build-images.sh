@@ -53,3 +53,4 @@ build() {
 
 build dockyard/sandbox:latest "$here/sandbox"
 build dockyard/sandbox-docker:latest "$here/sandbox-docker" dockyard/sandbox:latest
+build dockyard/registry:latest "$here/registry"

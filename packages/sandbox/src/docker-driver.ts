@@ -17,6 +17,7 @@ import { boundedAll } from "./bounded-all.ts";
 import { emptyHostStats, hostStatsOf, type RawContainerStats } from "./container-stats.ts";
 import { fromDockerError } from "./docker-errors.ts";
 import { bridgeName } from "./firewall.ts";
+import type { RegistryMirror } from "./registry-mirror.ts";
 import {
   type HostStats,
   LABEL,
@@ -58,6 +59,11 @@ export interface DockerDriverOptions {
    * collector's next pass (one a second): each batch costs up to a second, so small batches miss the deadline.
    */
   statsConcurrency?: number;
+  /**
+   * The registry mirror the nested engines of `docker` hosts pull through: put on each such session's network (as
+   * `registry-mirror`). Without one, or when it cannot start, those engines pull from the internet.
+   */
+  mirror?: RegistryMirror;
 }
 
 const DEFAULT_LIMITS: SandboxLimits = {
@@ -123,7 +129,10 @@ export class DockerDriver implements SandboxDriver {
     this.subnets = new SubnetPool(options.subnets ?? "10.213.0.0/16");
     this.statsDeadlineMs = options.statsDeadlineMs ?? 5000;
     this.statsConcurrency = options.statsConcurrency ?? 64;
+    this.mirror = options.mirror;
   }
+
+  readonly mirror: RegistryMirror | undefined;
 
   private readonly statsDeadlineMs: number;
   private readonly statsConcurrency: number;
@@ -347,6 +356,10 @@ export class DockerDriver implements SandboxDriver {
       return failed(fromDockerError(error, "creating the session network"));
     }
 
+    // Nested engines find the mirror on their own network; it joins while the hosts are made.
+    const mirrored =
+      this.mirror && spec.hosts.some((h) => h.docker) ? this.mirror.connect(network) : Promise.resolve(undefined);
+
     // Hosts are made side by side: a two-host session takes about as long as a one-host one.
     const made = await Promise.all(
       spec.hosts.map(async (host): Promise<DockyardError | undefined> => {
@@ -395,6 +408,14 @@ export class DockerDriver implements SandboxDriver {
     );
     const problem = made.find((e) => e !== undefined);
     if (problem) return failed(problem);
+    const mirror = await mirrored;
+    if (mirror && !mirror.ok) {
+      onEvent({
+        type: "progress",
+        phase: "starting",
+        message: `No registry mirror (${mirror.error.message}): Docker images come from the internet`,
+      });
+    }
 
     const state = await this.inspectSession(spec.sessionId);
     if (!state.ok) return failed(state.error);
@@ -449,22 +470,36 @@ export class DockerDriver implements SandboxDriver {
       });
       await Promise.all(
         networks.map((n) =>
-          this.docker
-            .getNetwork(n.Id)
-            .remove()
-            .then(
-              () => {
-                for (const c of n.IPAM?.Config ?? []) if (c.Subnet) this.subnets.release(c.Subnet);
-              },
-              (error: unknown) => {
-                if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-              },
-            ),
+          this.removeNetwork(n.Id).then(
+            () => {
+              for (const c of n.IPAM?.Config ?? []) if (c.Subnet) this.subnets.release(c.Subnet);
+            },
+            (error: unknown) => {
+              if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+            },
+          ),
         ),
       );
       return ok({ containers: containers.length, networks: networks.length });
     } catch (error) {
       return err(fromDockerError(error, "removing the session"));
+    }
+  }
+
+  /** Removes a network, first taking off whatever else is still on it (the registry mirror). */
+  private async removeNetwork(id: string): Promise<void> {
+    const network = this.docker.getNetwork(id);
+    try {
+      await network.remove();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 403) throw error;
+      const info = (await network.inspect()) as { Containers?: Record<string, unknown> };
+      await Promise.all(
+        Object.keys(info.Containers ?? {}).map((container) =>
+          network.disconnect({ Container: container, Force: true }).catch(() => undefined),
+        ),
+      );
+      await network.remove();
     }
   }
 
