@@ -77,6 +77,8 @@ export default defineConfig({
       DOCKYARD_ADMIN_PASSWORD: "e2e admin password",
       // Authoring mode, as `npm run dev`: live reload and the Script log.
       DOCKYARD_AUTHORING: "1",
+      // Hosts with their own Docker engine, for the Docker workshop's labs (its images come from the registry mirror).
+      SANDBOX_ALLOW_DOCKER: "on",
       // Two roots: the scenarios above, and a repository with a Katacoda course.
       SCENARIOS_PATH: `${scenariosDir}:${process.cwd()}/e2e/fixtures/course-repo`,
     },

@@ -1,5 +1,6 @@
-// npm test: every test against the real parts. Lint and types, unit and integration tests (vitest, real Docker),
-// then browser journeys (Playwright in Debian's Chromium against the real stack). Ends with one summary line.
+// npm test: every test against the real parts. Lint and types, unit and integration tests (vitest, real Docker), the
+// bundled courses (dockyard test, every step in a real sandbox), then browser journeys (Playwright in Debian's
+// Chromium against the real stack). Ends with one summary line.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -38,6 +39,17 @@ stage("unit and integration tests", bin("vitest"), [
   "--reporter=json",
   `--outputFile.json=${vitestReport}`,
 ]);
+// The bundled courses, in real sandboxes with no internet: their images preloaded into the registry mirror, then
+// every step of every scenario checked (each verify fails before its solve and passes after).
+const courseReport = join(dataDir, "course-report.json");
+rmSync(courseReport, { force: true });
+const dockyard = join(root, "packages/cli/bin/dockyard.mjs");
+if (stage("course images", process.execPath, [dockyard, "images", "preload", "scenarios"])) {
+  stage("bundled courses", process.execPath, [dockyard, "test", "scenarios", "--report", courseReport], {
+    SANDBOX_ALLOW_DOCKER: "on",
+    SANDBOX_INTERNET: "off",
+  });
+}
 stage("browser journeys", bin("playwright"), ["test", "--reporter=list,json"], {
   PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport,
 });
@@ -52,6 +64,13 @@ if (existsSync(vitestReport)) {
   failed += v.numFailedTests;
   skipped += v.numPendingTests + (v.numTodoTests ?? 0);
 }
+if (existsSync(courseReport)) {
+  // Each step of each bundled scenario counts as a test.
+  const c = JSON.parse(readFileSync(courseReport, "utf8"));
+  const steps = c.scenarios.flatMap((scenario) => scenario.steps);
+  passed += steps.filter((step) => step.ok).length;
+  failed += steps.filter((step) => !step.ok).length + c.scenarios.filter((scenario) => scenario.message).length;
+}
 if (existsSync(playwrightReport)) {
   const p = JSON.parse(readFileSync(playwrightReport, "utf8")).stats;
   passed += p.expected + p.flaky;
@@ -60,7 +79,9 @@ if (existsSync(playwrightReport)) {
   skipped += p.skipped;
 }
 // A stage that failed without reporting tests (lint, types, a crashed runner) still counts as a failure.
-failed += results.filter((r) => !r.ok && !["unit and integration tests", "browser journeys"].includes(r.name)).length;
+failed += results.filter(
+  (r) => !r.ok && !["unit and integration tests", "bundled courses", "browser journeys"].includes(r.name),
+).length;
 const runnerCrashed = results.some((r) => !r.ok) && failed === 0;
 if (runnerCrashed) failed += 1;
 

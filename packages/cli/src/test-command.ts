@@ -3,7 +3,7 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { previewLabel } from "@dockyard/protocol";
-import { DockerDriver } from "@dockyard/sandbox";
+import { DockerDriver, RegistryMirror } from "@dockyard/sandbox";
 import {
   extractActions,
   fileBlockScript,
@@ -15,6 +15,7 @@ import {
 } from "@dockyard/scenario";
 import { controlSequence } from "@dockyard/scenario/control-sequence";
 import { loadEnvironmentMap, loadRepository, readAssetFiles } from "@dockyard/scenario/loader/index";
+import Docker from "dockerode";
 import { ScriptedTerminal } from "./scripted-terminal.ts";
 
 export interface StepReport {
@@ -36,7 +37,16 @@ export interface ScenarioReport {
 
 const SCRIPT_TIMEOUT_MS = 120_000;
 const BACKGROUND_WAIT_MS = 60_000;
-const driver = new DockerDriver({ instance: "cli-test" });
+const docker = new Docker();
+// Nested Docker engines pull through the registry mirror, which holds the courses' images (dockyard images preload).
+const driver = new DockerDriver({
+  docker,
+  instance: "cli-test",
+  mirror: new RegistryMirror({
+    docker,
+    upstream: process.env.SANDBOX_REGISTRY_UPSTREAM ?? "https://registry-1.docker.io",
+  }),
+});
 const live = new Set<string>();
 
 /** Removes every sandbox this run made: on the way out, and on Ctrl+C. */
@@ -93,7 +103,14 @@ async function testScenario(dir: string, loaded: Scenario, strict: boolean, prin
   const terminals = new Map<string, ScriptedTerminal>();
   try {
     const created = await driver.createSession(
-      { sessionId, userId: "dockyard-test", scenario: scenario.slug, hosts: environment.hosts },
+      {
+        sessionId,
+        userId: "dockyard-test",
+        scenario: scenario.slug,
+        hosts: environment.hosts,
+        // SANDBOX_INTERNET=off proves a scenario needs nothing beyond its sandbox (and the registry mirror).
+        internet: process.env.SANDBOX_INTERNET !== "off" && environment.internet !== false,
+      },
       () => undefined,
     );
     if (!created.ok) return { ...report, ok: false, message: created.error.message };
@@ -167,7 +184,7 @@ async function testScenario(dir: string, loaded: Scenario, strict: boolean, prin
         if (strict && step.verify) {
           const early = await verifyStep(sessionId, step.verify);
           if (early.passed) {
-            finish(false, "--strict: verify passes before the step is done");
+            finish(false, "verify passes before the step is done (it must fail first; --lenient skips this check)");
             continue;
           }
         }
@@ -253,7 +270,7 @@ function junit(reports: ScenarioReport[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n${suites.join("\n")}\n</testsuites>\n`;
 }
 
-/** `dockyard test <path> [--json] [--junit FILE] [--report FILE] [--strict]`; returns the exit code. */
+/** `dockyard test <path> [--json] [--junit FILE] [--report FILE] [--lenient]`; returns the exit code. */
 export async function runTest(args: string[]): Promise<number> {
   let parsed: ReturnType<
     typeof parseArgs<{
@@ -262,6 +279,7 @@ export async function runTest(args: string[]): Promise<number> {
         junit: { type: "string" };
         report: { type: "string" };
         strict: { type: "boolean" };
+        lenient: { type: "boolean" };
       };
       allowPositionals: true;
     }>
@@ -274,6 +292,7 @@ export async function runTest(args: string[]): Promise<number> {
         junit: { type: "string" },
         report: { type: "string" },
         strict: { type: "boolean" },
+        lenient: { type: "boolean" },
       },
       allowPositionals: true,
     });
@@ -321,7 +340,8 @@ export async function runTest(args: string[]): Promise<number> {
         reports.push({ path: dir, slug: basename(dir), ok: false, message, steps: [], durationMs: 0 });
         continue;
       }
-      const report = await testScenario(dir, result.value, parsed.values.strict === true, print);
+      // Each verify must fail before its step is done and pass after (--strict, the default, kept for old scripts).
+      const report = await testScenario(dir, result.value, parsed.values.lenient !== true, print);
       if (report.message) print(`  ✗ ${report.message}`);
       reports.push(report);
     }

@@ -23,6 +23,32 @@ async function validate(...args: string[]) {
   return { code, stdout, stderr };
 }
 
+describe("the bundled Docker workshop", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("validates with no errors and no warnings where the docker environment is allowed", async () => {
+    vi.stubEnv("SANDBOX_ALLOW_DOCKER", "on");
+    const { code, stdout } = await validate(
+      "--json",
+      path.resolve(import.meta.dirname, "../../../scenarios/docker-workshop"),
+    );
+    const report = JSON.parse(stdout) as ValidateReport;
+    expect(code).toBe(0);
+    expect(report.errors).toBe(0);
+    expect(report.warnings).toBe(0);
+    expect(report.scenarios.map((s) => s.path.split("/").at(-1))).toHaveLength(7);
+    expect(report.courses[0]?.items?.map((i) => i.path.split("/").at(-1))).toEqual([
+      "docker-run-containers",
+      "docker-build-image",
+      "docker-networks",
+      "docker-node-redis",
+      "docker-compose",
+      "docker-security",
+      "docker-swarm",
+    ]);
+  });
+});
+
 describe("dockyard validate", () => {
   const root = mkdtempSync(path.join(tmpdir(), "dockyard-validate-"));
   afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -63,7 +63,16 @@ const rootFields = {
   type: z.string().optional(),
   details: z.looseObject(detailsFields).optional(),
   environment: environmentSchema.optional(),
-  backend: z.looseObject({ imageid: z.string().optional(), dockerimage: z.string().optional() }).optional(),
+  backend: z
+    .looseObject({
+      imageid: z.string().optional(),
+      dockerimage: z.string().optional(),
+      /** Dockyard: the images its nested Docker engines pull, which an admin preloads into the registry mirror. */
+      images: z
+        .array(z.string().regex(/^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/, "an image reference such as redis:7.0"))
+        .optional(),
+    })
+    .optional(),
   interface: z.looseObject({ layout: z.string().optional() }).optional(),
 };
 

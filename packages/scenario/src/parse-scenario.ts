@@ -202,6 +202,7 @@ export function parseScenario(slug: string, read: ReadFile, options: ParseScenar
     time: index.time?.trim() ?? "",
     kind,
     imageId,
+    images: [...new Set(index.backend?.images ?? [])],
     steps,
     assets,
     environment: readEnvironment(index),

@@ -60,6 +60,8 @@ export interface Scenario {
   kind: "scenario" | "challenge";
   /** `backend.imageid` ?? `backend.dockerimage` ?? `"ubuntu"`. */
   imageId: string;
+  /** Dockyard (`backend.images`): the images its nested Docker engines pull, preloaded into the registry mirror. */
+  images: string[];
   intro?: ScenarioPage;
   steps: ScenarioStep[];
   finish?: ScenarioPage;

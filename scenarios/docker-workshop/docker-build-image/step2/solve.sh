@@ -1,0 +1,4 @@
+#!/bin/bash
+set -e
+for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+cd /root/app && docker build -t hello-web:v0.1 .

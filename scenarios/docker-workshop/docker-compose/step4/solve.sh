@@ -1,0 +1,2 @@
+#!/bin/bash
+cd /root/shop && docker compose down

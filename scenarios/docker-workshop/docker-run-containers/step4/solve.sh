@@ -1,0 +1,5 @@
+#!/bin/bash
+set -e
+docker stop redis
+docker rm redis
+docker system prune -f
