@@ -19,6 +19,8 @@ const ADMIN_APIS: [string, string, unknown?][] = [
   ["POST", `/api/admin/events/${UUID}/stop`],
   ["GET", "/api/admin/images/build"],
   ["POST", "/api/admin/images/build", { rebuild: false }],
+  ["GET", "/api/admin/images/preload"],
+  ["POST", "/api/admin/images/preload", { images: ["redis:7.0"] }],
 ];
 const INSTRUCTOR_APIS = (eventId: string): [string, string, unknown?][] => [
   ["GET", "/api/events"],

@@ -113,7 +113,7 @@ test("an admin sees environments, images, pools and limits, and builds the image
   await signIn(page, ADMIN.email, ADMIN.password);
   await page.goto("/admin");
   await page.getByRole("link", { name: "Environments" }).click();
-  const images = page.getByRole("region", { name: "Images" });
+  const images = page.getByRole("region", { name: "Images", exact: true });
   await expect(images.locator('[data-image="dockyard/sandbox:latest"]')).toContainText(/MiB|GiB/);
   await expect(page.getByRole("region", { name: "Environments" })).toContainText("ubuntu");
   await expect(page.getByRole("region", { name: "Limits and switches" })).toContainText("Per user");
@@ -132,6 +132,32 @@ test("an admin sees environments, images, pools and limits, and builds the image
   // The audit log has it.
   await page.goto("/admin/audit");
   await expect(page.getByRole("row", { name: /images\.build/ }).first()).toBeVisible();
+  await context.close();
+});
+
+test("an admin sees the images each course pulls and preloads them into the registry mirror, with progress", async ({
+  browser,
+}) => {
+  test.setTimeout(600_000);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto("/admin/environments");
+  const section = page.getByRole("region", { name: "Course images" });
+  const course = section.locator('[data-course-images="Docker workshop"]');
+  for (const image of ["redis:7.0", "node:18", "dockyard/http-server:v3", "dockyard/redis-node-app:1.0"]) {
+    await expect(course.locator(`[data-image="${image}"]`)).toBeVisible();
+  }
+  await section.getByRole("button", { name: "Preload Docker workshop" }).click();
+  await expect(section.getByRole("status")).toHaveText("Preloading…");
+  await expect(section.getByLabel("Preload output")).toContainText("redis:7.0", { timeout: 60_000 });
+  await expect(section.getByRole("status")).toHaveText(/^Preloaded in \d+(\.\d+)? s$/, { timeout: 540_000 });
+  // The page refreshes: every image of the course is in the mirror now.
+  await expect(course).toContainText("all in the mirror");
+  await expect(course.locator('[data-held="no"]')).toHaveCount(0);
+  await page.screenshot({ path: ".dockyard/test-results/admin-course-images.png", fullPage: true });
+  await page.goto("/admin/audit");
+  await expect(page.getByRole("row", { name: /images\.preload/ }).first()).toBeVisible();
   await context.close();
 });
 

@@ -61,6 +61,11 @@ const schema = z.object({
   SANDBOX_POOL_RESERVED_MAX: z.coerce.number().int().min(0).max(1000).default(30),
   /** The plain sandbox image, whose pool is warmed at boot. */
   SANDBOX_IMAGE: z.string().default("dockyard/sandbox:latest"),
+  /**
+   * What the registry mirror (beside `docker` sandboxes) caches pulls from when it can reach it; `off`: it serves the
+   * preloaded images only.
+   */
+  SANDBOX_REGISTRY_UPSTREAM: z.union([z.literal("off"), z.url()]).default("https://registry-1.docker.io"),
   SANDBOX_MAX_SESSIONS: z.coerce.number().int().min(1).default(100),
   SANDBOX_MAX_PER_USER: z.coerce.number().int().min(1).default(3),
   SANDBOX_MAX_STARTING: z.coerce.number().int().min(1).default(10),

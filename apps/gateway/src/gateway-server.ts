@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Db } from "@dockyard/db";
 import { dockyardError, type GatewayHealth, type GatewaySettings } from "@dockyard/protocol";
-import type { SandboxDriver, SessionSpec } from "@dockyard/sandbox";
+import type { RegistryMirror, SandboxDriver, SessionSpec } from "@dockyard/sandbox";
 import { sendError, sendJson } from "./http-io.ts";
-import { ImageBuilder } from "./image-builder.ts";
+import { ImageBuilder, ImagePreloader } from "./image-builder.ts";
 import { handleInternalApi } from "./internal-api.ts";
 import { log } from "./log.ts";
 import { GatewayMetrics } from "./metrics.ts";
@@ -42,6 +42,8 @@ export interface GatewayOptions {
   dockyardCli?: string;
   /** The script the admin's "rebuild images" runs with bash; default docker/build-images.sh (tests pass their own). */
   imageBuildScript?: string;
+  /** The registry mirror nested engines pull through; the admin sees what it holds and preloads course images. */
+  mirror?: RegistryMirror;
 }
 
 export const DEFAULT_LIMITS: AdmissionLimits = { maxSessions: 100, maxPerUser: 3, maxStarting: 10 };
@@ -59,6 +61,8 @@ export interface Gateway {
   images: ImageBuilder;
   /** Instructors' scenario tests; close() ends a running one (shutdown). */
   tests: ScenarioTester;
+  /** The admin's course image preloads; stop() ends a running one (shutdown). */
+  preloads: ImagePreloader;
 }
 
 function health(options: GatewayOptions, manager: SessionManager, res: ServerResponse): void {
@@ -128,6 +132,7 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
   metrics = counted;
   const images = new ImageBuilder(options.imageBuildScript ? { script: options.imageBuildScript } : {});
   const tests = new ScenarioTester(options.dockyardCli ? { cli: options.dockyardCli } : {});
+  const preloads = new ImagePreloader(options.dockyardCli ? { cli: options.dockyardCli } : {});
   const settings = (): GatewaySettings => ({
     limits: { maxSessions: limits.maxSessions, maxPerUser: limits.maxPerUser, maxStarting: limits.maxStarting },
     lifetime: {
@@ -148,6 +153,8 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     metrics: counted,
     images,
     tests,
+    preloads,
+    ...(options.mirror ? { mirror: options.mirror } : {}),
     settings,
   };
   const countErrors = (res: ServerResponse) =>
@@ -194,5 +201,5 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
       });
   });
 
-  return { server, internal, terminals, manager: sessions, metrics: counted, images, tests };
+  return { server, internal, terminals, manager: sessions, metrics: counted, images, tests, preloads };
 }

@@ -173,6 +173,27 @@ export class ImageBuilder extends JobRunner<boolean> {
   }
 }
 
+/** The `dockyard` command of this checkout. */
+export const DOCKYARD_CLI = resolve(REPO_ROOT, "packages/cli/bin/dockyard.mjs");
+
+/**
+ * Preloads course images into the registry mirror (`dockyard images preload IMAGE...`: built from Debian packages
+ * where missing, then pushed), one run at a time, with its output live: the admin's button before an event.
+ */
+export class ImagePreloader extends JobRunner<string[]> {
+  constructor(options: { cli?: string; log?: Log } = {}) {
+    super({
+      name: "image preload",
+      busy: "A preload is running",
+      command: (images) => ({
+        file: process.execPath,
+        args: [options.cli ?? DOCKYARD_CLI, "images", "preload", ...images],
+      }),
+      ...(options.log ? { log: options.log } : {}),
+    });
+  }
+}
+
 /** Calls `onLine` for each line of a text stream, the last one even without a newline; a runaway line is cut. */
 function eachLine(stream: Readable, onLine: (line: string) => void): void {
   let pending = "";

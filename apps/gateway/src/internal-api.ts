@@ -9,8 +9,10 @@ import {
   dockyardError,
   type GatewaySettings,
   imageInfoQuery,
+  type MirrorImages,
   ok,
   poolReservationsRequest,
+  preloadImagesRequest,
   putFilesRequest,
   type Result,
   removeSessionRequest,
@@ -18,9 +20,10 @@ import {
   scenarioTestRequest,
   sessionId as sessionIdSchema,
 } from "@dockyard/protocol";
-import type { SandboxDriver } from "@dockyard/sandbox";
+import type { RegistryMirror, SandboxDriver } from "@dockyard/sandbox";
+import type { z } from "zod";
 import { readJson, sendError, sendJson, sendResult } from "./http-io.ts";
-import type { ImageBuilder } from "./image-builder.ts";
+import type { ImageBuilder, ImagePreloader } from "./image-builder.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { ScenarioTester } from "./scenario-tester.ts";
 import type { SessionManager } from "./session-manager.ts";
@@ -52,6 +55,18 @@ function follow(
   res.once("close", started.value.detach);
 }
 
+/** Reads a job's start request and follows the job it starts; a bad body is a 400. */
+async function startJob<T extends z.ZodType>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  schema: T,
+  start: (body: z.infer<T>, send: (event: BuildImagesEvent) => void) => Result<{ detach: () => void }>,
+): Promise<void> {
+  const body = await readJson(req, schema);
+  if (!body.ok) return sendError(res, body.error);
+  follow(res, (send) => start(body.value, send));
+}
+
 /** What the control API works with. */
 export interface InternalApiContext {
   driver: SandboxDriver;
@@ -62,6 +77,10 @@ export interface InternalApiContext {
   images: ImageBuilder;
   /** Runs `dockyard test` on a scenario (an instructor's button). */
   tests: ScenarioTester;
+  /** Preloads course images into the registry mirror (the admin's button). */
+  preloads: ImagePreloader;
+  /** The registry mirror nested engines pull through. */
+  mirror?: RegistryMirror;
   /** The configuration the admin sees. */
   settings: () => GatewaySettings;
 }
@@ -144,36 +163,58 @@ export async function handleInternalApi(
     return true;
   }
 
-  if (url.pathname === "/internal/images/build") {
-    if (req.method === "GET") {
-      sendJson(res, 200, context.images.status());
-      return true;
-    }
-    if (req.method === "POST") {
-      const body = await readJson(req, buildImagesRequest);
-      if (!body.ok) {
-        sendError(res, body.error);
-        return true;
-      }
-      follow(res, (send) => context.images.start(body.value.rebuild, send));
-      return true;
-    }
+  // Long jobs: GET tells where the job is, POST starts it and follows its lines.
+  const jobs: Record<
+    string,
+    { status: () => unknown; start: (req: IncomingMessage, res: ServerResponse) => Promise<void> }
+  > = {
+    "/internal/images/build": {
+      status: () => context.images.status(),
+      start: (req, res) =>
+        startJob(req, res, buildImagesRequest, (body, send) => context.images.start(body.rebuild, send)),
+    },
+    "/internal/images/preload": {
+      status: () => context.preloads.status(),
+      start: (req, res) =>
+        startJob(req, res, preloadImagesRequest, (body, send) => context.preloads.start(body.images, send)),
+    },
+    "/internal/scenario-tests": {
+      status: () => context.tests.testStatus(),
+      start: (req, res) => startJob(req, res, scenarioTestRequest, (body, send) => context.tests.start(body.dir, send)),
+    },
+  };
+  const job = jobs[url.pathname];
+  if (job && req.method === "GET") {
+    sendJson(res, 200, job.status());
+    return true;
+  }
+  if (job && req.method === "POST") {
+    await job.start(req, res);
+    return true;
   }
 
-  if (url.pathname === "/internal/scenario-tests") {
-    if (req.method === "GET") {
-      sendJson(res, 200, context.tests.testStatus());
+  if (url.pathname === "/internal/mirror" && req.method === "GET") {
+    const names = imageInfoQuery.safeParse(url.searchParams.getAll("name"));
+    if (!names.success) {
+      sendError(res, dockyardError("BAD_REQUEST", names.error.issues.map((i) => i.message).join("; ")));
       return true;
     }
-    if (req.method === "POST") {
-      const body = await readJson(req, scenarioTestRequest);
-      if (!body.ok) {
-        sendError(res, body.error);
-        return true;
-      }
-      follow(res, (send) => context.tests.start(body.value.dir, send));
+    const where = context.mirror ? await context.mirror.endpoint() : undefined;
+    if (!where?.ok) {
+      sendJson(res, 200, {
+        url: null,
+        images: names.data.map((name) => ({ name, held: false })),
+      } satisfies MirrorImages);
       return true;
     }
+    const images = await Promise.all(
+      names.data.map(async (name) => {
+        const held = await context.mirror?.imageId(name, where.value.url);
+        return { name, held: held?.ok === true && held.value !== undefined };
+      }),
+    );
+    sendJson(res, 200, { url: where.value.url, images } satisfies MirrorImages);
+    return true;
   }
 
   if (url.pathname === "/internal/settings" && req.method === "GET") {

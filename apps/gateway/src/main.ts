@@ -1,13 +1,17 @@
 import { createDb } from "@dockyard/db";
-import { DockerDriver, ensureFirewall } from "@dockyard/sandbox";
+import { DockerDriver, ensureFirewall, RegistryMirror } from "@dockyard/sandbox";
 import Docker from "dockerode";
 import { loadEnv } from "./env.ts";
 import { createGatewayServer } from "./gateway-server.ts";
 import { log } from "./log.ts";
 
 const env = loadEnv();
+const docker = new Docker({ socketPath: env.DOCKER_SOCKET });
+// Nested engines (the `docker` environment) pull through the registry mirror, which holds the courses' images.
+const mirror = new RegistryMirror({ docker, upstream: env.SANDBOX_REGISTRY_UPSTREAM });
 const driver = new DockerDriver({
-  docker: new Docker({ socketPath: env.DOCKER_SOCKET }),
+  docker,
+  mirror,
   instance: env.DOCKYARD_INSTANCE,
   limits: { diskBytes: env.SANDBOX_DISK_MB * 1024 * 1024 },
   subnets: env.SANDBOX_SUBNETS,
@@ -27,8 +31,9 @@ if (env.SANDBOX_FIREWALL === "on") {
     log("error", "no host firewall: no sandbox will start until it is in place", { error: firewall.error.message });
 }
 
-const { server, internal, terminals, manager, images, tests } = createGatewayServer({
+const { server, internal, terminals, manager, images, tests, preloads } = createGatewayServer({
   driver,
+  mirror,
   secret: env.DOCKYARD_SECRET,
   allowedOrigins: env.DOCKYARD_ALLOWED_ORIGINS,
   webUrl: env.WEB_PUBLIC_URL.replace(/\/$/, ""),
@@ -71,9 +76,9 @@ void reconcile().then(async () => {
 });
 
 server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST, async () => {
-  const docker = await driver.ping();
+  const engine = await driver.ping();
   log("info", `listening on http://${env.GATEWAY_HOST}:${env.GATEWAY_PORT}`, {
-    docker: docker.ok ? docker.value.version : docker.error.message,
+    docker: engine.ok ? engine.value.version : engine.error.message,
     isolation: isolation.ok ? "on" : "off",
   });
 });
@@ -85,6 +90,7 @@ internal.listen(env.GATEWAY_INTERNAL_PORT, env.GATEWAY_INTERNAL_HOST, () => {
 const shutdown = () => {
   manager.stopReaper();
   images.stop();
+  preloads.stop();
   tests.close();
   terminals.closeAll();
   internal.close();

@@ -1,12 +1,9 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { type Log, type ScenarioTestReport, type ScenarioTestStatus, scenarioTestReport } from "@dockyard/protocol";
-import { JobRunner } from "./image-builder.ts";
-
-/** The `dockyard` command of this checkout. */
-export const DOCKYARD_CLI = resolve(import.meta.dirname, "../../../packages/cli/bin/dockyard.mjs");
+import { DOCKYARD_CLI, JobRunner } from "./image-builder.ts";
 
 type Result = ScenarioTestStatus["results"][number];
 

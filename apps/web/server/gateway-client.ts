@@ -10,6 +10,7 @@ import {
   gatewayHealth,
   gatewaySettings,
   imageInfoList,
+  mirrorImages,
   type PoolReservation,
   type PutFilesRequest,
   poolStatus,
@@ -174,6 +175,20 @@ async function startJob(path: string, body: unknown): Promise<Result<ReadableStr
 
 /** Builds Dockyard's images (or rebuilds them all), streaming the build's lines. */
 export const startImageBuild = (rebuild: boolean) => startJob("/internal/images/build", { rebuild });
+
+/** Whether the registry mirror runs, and which of the named images it holds. */
+export const mirrorHolds = (names: string[]) =>
+  call(
+    `/internal/mirror?${names.map((n) => `name=${encodeURIComponent(n)}`).join("&")}`,
+    { method: "GET" },
+    mirrorImages,
+  );
+
+/** The course image preload: running or not, its last lines and last result. */
+export const imagePreloadStatus = () => call("/internal/images/preload", { method: "GET" }, buildImagesStatus);
+
+/** Builds the named course images where missing and puts them into the registry mirror, streaming the lines. */
+export const startImagePreload = (images: string[]) => startJob("/internal/images/preload", { images });
 
 /** Runs `dockyard test` on a scenario's folder, streaming its lines; `done` carries the report. */
 export const startScenarioTest = (dir: string) => startJob("/internal/scenario-tests", { dir });

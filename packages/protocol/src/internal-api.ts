@@ -302,6 +302,18 @@ export type ImageInfoList = z.infer<typeof imageInfoList>;
 
 /** POST /internal/images/build: runs `docker/build-images.sh`; `rebuild` builds even the images that are up to date. */
 export const buildImagesRequest = z.object({ rebuild: z.boolean().default(false) });
+
+/** POST /internal/images/preload: builds course images and puts them into the registry mirror (`dockyard images preload`). */
+export const preloadImagesRequest = z.object({ images: z.array(imageReference).min(1).max(MAX_IMAGE_NAMES) });
+export type PreloadImagesRequest = z.infer<typeof preloadImagesRequest>;
+
+/** GET /internal/mirror?name=…: whether the registry mirror runs, and which of the named images it holds. */
+export const mirrorImages = z.object({
+  /** The mirror's address on this machine; null when it does not run (it starts with the first Docker sandbox). */
+  url: z.string().nullable(),
+  images: z.array(z.object({ name: z.string(), held: z.boolean() })),
+});
+export type MirrorImages = z.infer<typeof mirrorImages>;
 export type BuildImagesRequest = z.input<typeof buildImagesRequest>;
 
 /** How a build ended: `exitCode` is the script's, null when it was killed (the gateway stopping) or never ran. */

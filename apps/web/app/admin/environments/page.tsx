@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
+import { library } from "@/server/catalog.ts";
 import { environmentMap } from "@/server/environments.ts";
-import { gatewaySettingsOf, inspectImages, warmPoolStatus } from "@/server/gateway-client.ts";
+import { gatewaySettingsOf, inspectImages, mirrorHolds, warmPoolStatus } from "@/server/gateway-client.ts";
+import { CourseImages } from "../_components/course-images.tsx";
 import { bytes } from "../_components/format.ts";
 import { ImageBuild } from "../_components/image-build.tsx";
 
@@ -14,8 +16,36 @@ const hms = (seconds: number) =>
 export default async function EnvironmentsPage() {
   const map = environmentMap();
   const entries = [...Object.entries(map.environments), ["(anything else)", map.fallback] as const];
-  const images = [...new Set(entries.flatMap(([, spec]) => spec.hosts.map((h) => h.image)))].sort();
-  const [found, settings, pools] = await Promise.all([inspectImages(images), gatewaySettingsOf(), warmPoolStatus()]);
+  // The sandboxes' images, and the registry mirror's own.
+  const images = [
+    ...new Set([...entries.flatMap(([, spec]) => spec.hosts.map((h) => h.image)), "dockyard/registry:latest"]),
+  ].sort();
+  // The images each course's scenarios pull (backend.images), and whether the registry mirror holds them.
+  const { scenarios, courses } = await library();
+  const imagesOf = new Map(scenarios.map((s) => [s.slug, s.images]));
+  const inCourses = new Set(courses.flatMap((c) => c.slugs));
+  const wanted = [
+    ...courses.map((c) => ({
+      title: c.title,
+      images: [...new Set(c.slugs.flatMap((slug) => imagesOf.get(slug) ?? []))],
+    })),
+    {
+      title: "Other labs",
+      images: [...new Set(scenarios.filter((s) => !inCourses.has(s.slug)).flatMap((s) => s.images))],
+    },
+  ].filter((g) => g.images.length > 0);
+  const courseImages = [...new Set(wanted.flatMap((g) => g.images))].slice(0, 50);
+  const [found, settings, pools, mirror] = await Promise.all([
+    inspectImages(images),
+    gatewaySettingsOf(),
+    warmPoolStatus(),
+    courseImages.length > 0 ? mirrorHolds(courseImages) : Promise.resolve(undefined),
+  ]);
+  const held = new Map(mirror?.ok ? mirror.value.images.map((i) => [i.name, i.held]) : []);
+  const groups = wanted.map((g) => ({
+    title: g.title,
+    images: g.images.map((name) => ({ name, held: held.get(name) ?? false })),
+  }));
   const byName = new Map(found.ok ? found.value.images.map((i) => [i.name, i]) : []);
   const card = "rounded-xl border border-slate-200 bg-white p-4 shadow-sm";
   return (
@@ -86,6 +116,16 @@ export default async function EnvironmentsPage() {
           </p>
         )}
         <ImageBuild />
+      </section>
+
+      <section aria-label="Course images" className={card}>
+        <h2 className="text-lg font-bold">Course images</h2>
+        <CourseImages groups={groups} mirrorUrl={mirror?.ok ? mirror.value.url : null} />
+        {mirror && !mirror.ok && (
+          <p role="alert" className="mt-2 text-sm text-red-700">
+            {mirror.error.message}
+          </p>
+        )}
       </section>
 
       <section aria-label="Environments" className={`${card} xl:col-span-2`}>
