@@ -1,4 +1,5 @@
 import "server-only";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Scenario, ScenarioIssue } from "@dockyard/scenario";
 import { loadRepository, loadScenario } from "@dockyard/scenario/loader/index";
@@ -9,9 +10,26 @@ const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** A course as the catalog shows it: its scenarios (those that load) in the course's order. */
 export interface CatalogCourse {
+  /** Its page's address (/courses/<slug>): the course folder's name. */
+  slug: string;
   title: string;
   description: string;
   slugs: string[];
+  /** The course folder's README.md (its notes for learners and instructors), when it has one. */
+  readme?: string;
+}
+
+const MAX_README_BYTES = 64 * 1024;
+
+/** A course folder's README.md, if any and not too large. */
+function readmeOf(dir: string): string | undefined {
+  const file = join(dir, "README.md");
+  try {
+    if (statSync(file).size > MAX_README_BYTES) return undefined;
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 export interface Library {
@@ -55,7 +73,20 @@ async function loadLibrary(): Promise<Library> {
         const slug = slugOf.get(item.path);
         return slug && loaded.has(slug) ? [slug] : [];
       });
-      if (slugs.length > 0) library.courses.push({ title: course.title, description: course.description, slugs });
+      if (slugs.length === 0) continue;
+      const base = (course.dir.split("/").filter(Boolean).at(-1) ?? root.split("/").filter(Boolean).at(-1) ?? "course")
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, "-");
+      let slug = base;
+      for (let n = 2; library.courses.some((c) => c.slug === slug); n++) slug = `${base}-${n}`;
+      const readme = readmeOf(join(root, course.dir));
+      library.courses.push({
+        slug,
+        title: course.title,
+        description: course.description,
+        slugs,
+        ...(readme ? { readme } : {}),
+      });
     }
   }
   library.scenarios.sort((a, b) => a.title.localeCompare(b.title));
