@@ -17,9 +17,12 @@ test("a broken scenario is reported on the catalog with file and position, and t
 
 test("courses show their scenarios in the course's order, from a second scenario folder", async ({ page }) => {
   await page.goto("/");
-  const course = page.getByRole("region", { name: "Docker workshop" });
-  await expect(course.getByRole("heading", { name: "Docker workshop" })).toBeVisible();
-  await expect(course.getByRole("link")).toHaveText([/1\.\s*Workshop day-two/, /2\.\s*Workshop day-one/]);
+  const course = page.getByRole("region", { name: "Pathway workshop" });
+  await expect(course.getByRole("heading", { name: "Pathway workshop" })).toBeVisible();
+  await expect(course.getByRole("listitem").getByRole("link")).toHaveText([
+    /1\.\s*Workshop day-two/,
+    /2\.\s*Workshop day-one/,
+  ]);
   await expect(
     page.getByRole("region", { name: "More labs" }).getByRole("link", { name: /Containers are not VMs/ }),
   ).toBeVisible();

@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 
 /**
- * Whatever a failed journey left running is removed, so no run leaks sandboxes. Playwright runs this before it stops
+ * Whatever a failed journey left running is removed, so no run leaks sandboxes (nor their networks, which the
+ * registry mirror may sit on). Playwright runs this before it stops
  * the web server, so the gateway may still be refilling its warm pool meanwhile: a network that gained a container
  * in between is tried again, and one still busy is left to the gateway (which drains its pool as it stops) and to
  * the next run, with a warning rather than a failed run.
@@ -17,7 +18,11 @@ export default function globalTeardown() {
     const networks = docker("network", "ls", "-q", "--filter", "label=dockyard.instance=e2e").split("\n");
     const busy = networks.filter(Boolean).filter((network) => {
       try {
-        docker("network", "rm", network);
+        // The registry mirror sits on Docker sessions' networks: take it off first.
+        try {
+          execFileSync("docker", ["network", "disconnect", "-f", network, "dockyard-registry"], { stdio: "ignore" });
+        } catch {}
+        execFileSync("docker", ["network", "rm", network], { stdio: "ignore" });
         return false;
       } catch {
         return true;

@@ -121,3 +121,98 @@ describe("the registry mirror", () => {
     expect((await mirror.endpoint()).ok).toBe(true);
   }, 30_000);
 });
+
+// Online, the mirror is a pull-through cache: what one sandbox pulls from the upstream is fetched once and kept, and
+// still served when the upstream goes away. A registry of our own stands in for Docker Hub.
+describe("the registry mirror as a pull-through cache", () => {
+  const name = `dockyard-registry-c${tag}`;
+  const upstreamName = `dockyard-upstream-c${tag}`;
+  const cache = new RegistryMirror({ docker, name, upstream: `http://${upstreamName}:5000` });
+  const cachedDriver = new DockerDriver({ docker, instance: `mirror-c${tag}`, mirror: cache });
+  const sessions: string[] = [];
+
+  const session = async () => {
+    const id = `s-${randomBytes(8).toString("hex")}`;
+    sessions.push(id);
+    const made = await cachedDriver.createSession(
+      {
+        sessionId: id,
+        userId: "mirror",
+        scenario: "mirror",
+        hosts: [{ name: "host01", image: "dockyard/sandbox-docker:latest", docker: true }],
+        internet: false,
+      },
+      () => undefined,
+    );
+    if (!made.ok) throw new Error(made.error.message);
+    return async (script: string) => {
+      const run = await cachedDriver.runScript({ sessionId: id, host: "host01", script, timeoutMs: 120_000, env: {} });
+      if (!run.ok) throw new Error(run.error.message);
+      return run.value;
+    };
+  };
+  const waitForEngine =
+    "for i in $(seq 1 60); do docker info >/dev/null 2>&1 && exit 0; sleep 0.5; done; cat /var/log/dockerd.log; exit 1";
+
+  beforeAll(async () => {
+    // The upstream: a plain registry on the mirror's network, holding an image the mirror has never seen.
+    await docker.createNetwork({ Name: name, Driver: "bridge", Labels: { "dockyard.registry": "true" } });
+    const upstream = await docker.createContainer({
+      name: upstreamName,
+      Image: mirror.image,
+      Cmd: ["push"],
+      HostConfig: { NetworkMode: name, PortBindings: { "5000/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] } },
+      ExposedPorts: { "5000/tcp": {} },
+    });
+    await upstream.start();
+    const port = (await upstream.inspect()).NetworkSettings.Ports["5000/tcp"]?.[0]?.HostPort;
+    const { execFileSync } = await import("node:child_process");
+    for (let i = 0; i < 50; i++) {
+      if (
+        await fetch(`http://127.0.0.1:${port}/v2/`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    execFileSync("docker", ["tag", "busybox:1.35", `127.0.0.1:${port}/library/only-upstream:1`]);
+    execFileSync("docker", ["push", `127.0.0.1:${port}/library/only-upstream:1`], { stdio: "ignore" });
+    execFileSync("docker", ["rmi", `127.0.0.1:${port}/library/only-upstream:1`], { stdio: "ignore" });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const id of sessions) await cachedDriver.removeSession(id);
+    for (const c of [name, upstreamName]) {
+      await docker
+        .getContainer(c)
+        .remove({ force: true, v: true })
+        .catch(() => undefined);
+    }
+    await docker
+      .getNetwork(name)
+      .remove()
+      .catch(() => undefined);
+    await docker
+      .getVolume(name)
+      .remove()
+      .catch(() => undefined);
+  });
+
+  it("fetches from the upstream once, keeps it, and serves it when the upstream is gone", async () => {
+    const first = await session();
+    expect((await first(waitForEngine)).exitCode).toBe(0);
+    const pulled = await first("docker pull -q only-upstream:1 2>&1");
+    expect(pulled.exitCode, pulled.stdout).toBe(0);
+    const catalog = await cache.catalog();
+    expect(catalog.ok && catalog.value.has("library/only-upstream")).toBe(true);
+
+    // The upstream goes away (the conference wifi); another attendee still gets the image, from the cache.
+    await docker.getContainer(upstreamName).stop({ t: 0 });
+    const second = await session();
+    expect((await second(waitForEngine)).exitCode).toBe(0);
+    const again = await second("docker run --rm only-upstream:1 echo served-from-the-cache 2>&1");
+    expect(again.stdout.trim().split("\n").at(-1)).toBe("served-from-the-cache");
+  }, 300_000);
+});

@@ -1,5 +1,6 @@
 // An HTTP server on PORT that counts its visits in Redis at REDIS_HOST:REDIS_PORT (plain RESP, no dependencies).
 // It checks Redis at start and exits with the reason when it cannot reach it, as the workshop's app did.
+const { lookup } = require("node:dns/promises");
 const http = require("node:http");
 const net = require("node:net");
 const os = require("node:os");
@@ -7,9 +8,23 @@ const os = require("node:os");
 const host = process.env.REDIS_HOST || "redis";
 const port = Number(process.env.REDIS_PORT || 6379);
 
-function redis(...args) {
+/** The address of REDIS_HOST; a resolver that does not answer (no network out) fails in 3 s, not 20. */
+function address() {
+  const timeout = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`getaddrinfo EAI_AGAIN ${host} (no answer in 3 s)`)), 3000).unref(),
+  );
+  return Promise.race([lookup(host).then((found) => found.address), timeout]);
+}
+
+async function redis(...args) {
+  let ip;
+  try {
+    ip = await address();
+  } catch (error) {
+    throw new Error(`Error connecting to Redis at ${host}:${port}: ${error.message}`);
+  }
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = net.connect({ host: ip, port });
     let reply = "";
     socket.setTimeout(3000, () => socket.destroy(new Error(`Redis at ${host}:${port} did not answer in 3 s`)));
     socket.on("connect", () => {

@@ -16,6 +16,14 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
   return { title: course ? `${course.title} · Dockyard` : "Course not found · Dockyard" };
 }
 
+/** The README without a first heading that only repeats the course's title, which the page shows already. */
+function withoutTitle(readme: string, title: string): string {
+  const first = /^\s*#\s+(.+)\n/.exec(readme);
+  return first && first[1]?.trim().toLowerCase() === title.trim().toLowerCase()
+    ? readme.slice(first[0].length)
+    : readme;
+}
+
 /** A course: its labs in order with the learner's progress in each, where to go on, and the course's notes. */
 export default async function CoursePage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
@@ -70,7 +78,9 @@ export default async function CoursePage({ params }: { params: Promise<{ slug: s
           <div
             className="step-content"
             // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by @dockyard/scenario renderMarkdown
-            dangerouslySetInnerHTML={{ __html: renderMarkdown(course.readme, { headingOffset: 1 }) }}
+            dangerouslySetInnerHTML={{
+              __html: renderMarkdown(withoutTitle(course.readme, course.title), { headingOffset: 1 }),
+            }}
           />
         </section>
       )}
