@@ -8,6 +8,45 @@ const screen = async (page: Page) =>
   // biome-ignore lint/performance/useDomNodeTextContent: rows become lines only in the rendered text
   (await page.getByRole("region", { name: "Terminal" }).locator(".xterm-rows").innerText()).replace(/\u00a0/g, " ");
 
+/** What host01's swarm says of a service: its image and its last update's state (read beside the page, not in it). */
+function serviceState(service: string): string {
+  const host01 = execFileSync(
+    "docker",
+    [
+      "ps",
+      "-q",
+      "--filter",
+      "label=dockyard.instance=e2e",
+      "--filter",
+      "label=dockyard.scenario=docker-swarm",
+      "--filter",
+      "label=dockyard.host=host01",
+    ],
+    { encoding: "utf8" },
+  )
+    .trim()
+    .split("\n")[0];
+  if (!host01) return "";
+  try {
+    return execFileSync(
+      "docker",
+      [
+        "exec",
+        host01,
+        "docker",
+        "service",
+        "inspect",
+        "-f",
+        "{{.Spec.TaskTemplate.ContainerSpec.Image}} {{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}",
+        service,
+      ],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+    ).trim();
+  } catch {
+    return "";
+  }
+}
+
 test.beforeAll(() => {
   // The images the lab pulls, in the mirror (quick when they are there already).
   execFileSync(
@@ -21,7 +60,13 @@ test.beforeAll(() => {
 });
 
 /** Clicks each of the step's commands in order, then Check until it passes, then Next. */
-async function clickStep(page: Page, title: string, timeout: number, afterClicks?: () => Promise<void>) {
+async function clickStep(
+  page: Page,
+  title: string,
+  timeout: number,
+  afterClicks?: () => Promise<void>,
+  afterEach?: (i: number) => Promise<void>,
+) {
   // The step's own page first: counting its commands while the last one's still shows would miss some.
   await expect(page.getByRole("heading", { name: title })).toBeVisible();
   const actions = page.locator('[data-step-body] [data-action="execute"]');
@@ -30,6 +75,7 @@ async function clickStep(page: Page, title: string, timeout: number, afterClicks
     await actions.nth(i).click();
     // Typed into its terminal (a host's terminal may still be connecting) before the next one.
     await expect(actions.nth(i)).toHaveAttribute("data-ran", "", { timeout: 20_000 });
+    await afterEach?.(i);
   }
   await afterClicks?.();
   await expect(async () => {
@@ -80,9 +126,16 @@ test("the Swarm lab runs in two terminals, host01 and host02, from clicks only",
   // 4. Limits, then five replicas.
   await clickStep(page, "Scale, with limits", 180_000);
 
-  // 5. The rolling updates to v2 and v3, one task at a time.
-  await clickStep(page, "A rolling update", 240_000);
-  await expect(page.getByText("rolled out two new versions one task at a time")).toBeVisible();
+  // 5. The rolling update to v2, one task at a time.
+  // As a person would, the next update waits until the first has finished (the swarm writes down its end just after).
+  await clickStep(page, "A rolling update", 240_000, undefined, async (i) => {
+    if (i !== 0) return;
+    await expect
+      .poll(() => serviceState("http"), { timeout: 180_000 })
+      .toMatch(/^dockyard\/http-server:v2@\S+ completed$/);
+    await page.waitForTimeout(2000);
+  });
+  await expect(page.getByText("rolled out a new version one task at a time")).toBeVisible();
   await page.screenshot({ path: ".dockyard/test-results/swarm-done.png" });
 
   await page.getByRole("button", { name: "Stop" }).click();
