@@ -107,6 +107,32 @@ describe("the registry mirror", () => {
     expect(catalog.ok && catalog.value.get("library/busybox")).not.toContain("poisoned");
   }, 60_000);
 
+  it("does not route between the session networks it sits on", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const forwarding = execFileSync("docker", ["exec", mirror.name, "cat", "/proc/sys/net/ipv4/ip_forward"], {
+      encoding: "utf8",
+    });
+    expect(forwarding.trim()).toBe("0");
+    // A sandbox that routes another network through the mirror gets nowhere.
+    const other = await driver.createSession(
+      {
+        sessionId: `s-${randomBytes(8).toString("hex")}`,
+        userId: "other",
+        scenario: "mirror",
+        hosts: [{ name: "host01", image: "dockyard/sandbox-docker:latest", docker: true }],
+      },
+      () => undefined,
+    );
+    if (!other.ok) throw new Error(other.error.message);
+    const target = other.value.hosts[0]?.ip ?? "";
+    const mirrorIp = (await sh(`getent hosts ${MIRROR_ALIAS} | awk '{print $1}'`)).stdout.trim();
+    const probe = await sh(
+      `ip route add ${target}/32 via ${mirrorIp} && (ping -c 2 -W 1 ${target} >/dev/null 2>&1 && echo reached || echo blocked); ip route del ${target}/32`,
+    );
+    await driver.removeSession(other.value.sessionId);
+    expect(probe.stdout.trim()).toBe("blocked");
+  }, 120_000);
+
   it("an unknown image is a plain pull error, not a hang", async () => {
     const run = await sh("docker pull nosuchimage:1 2>&1; echo exit=$?", 60_000);
     expect(run.stdout).toMatch(/exit=1/);

@@ -116,8 +116,12 @@ export class RegistryMirror {
         .getContainer(this.name)
         .inspect()
         .catch(() => undefined);
-      // A mirror made for another upstream (or image) is replaced; its storage, on the volume, stays.
-      const wanted = existing?.Config.Image === this.image && sameEnv(existing.Config.Env ?? [], env);
+      // A mirror made for another upstream (or image, or without the no-forwarding rule) is replaced; its storage,
+      // on the volume, stays.
+      const wanted =
+        existing?.Config.Image === this.image &&
+        sameEnv(existing.Config.Env ?? [], env) &&
+        existing.HostConfig.Sysctls?.["net.ipv4.ip_forward"] === "0";
       if (existing && !wanted) await this.docker.getContainer(this.name).remove({ force: true });
       if (!existing || !wanted) {
         await this.docker
@@ -135,6 +139,9 @@ export class RegistryMirror {
               SecurityOpt: ["no-new-privileges"],
               ReadonlyRootfs: true,
               Tmpfs: { "/tmp": "rw,size=16m" },
+              // It sits on every Docker session's network: it must never route between them. (A new network
+              // namespace takes the host's ip_forward, which Docker turns on.)
+              Sysctls: { "net.ipv4.ip_forward": "0", "net.ipv4.conf.all.forwarding": "0" },
               Memory: 512 * 1024 * 1024,
               PidsLimit: 256,
               LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "2" } },
