@@ -107,7 +107,10 @@ export interface TerminalOptions {
   watch?: boolean;
 }
 
-/** Where sandboxes live. The Docker implementation is the first; a Kubernetes one can follow the same shape. */
+/**
+ * Where sandboxes live: Docker engines, `ssh` machines; "A path to Kubernetes" in docs/architecture.md maps each method
+ * to the Kubernetes API. Nothing here may assume containers, exec ids or Docker networks.
+ */
 export interface SandboxDriver {
   /** Creates the session's network and hosts, reporting progress; removes what it made if a step fails. */
   createSession(spec: SessionSpec, onEvent: (event: CreateSessionEvent) => void): Promise<Result<SessionState>>;
