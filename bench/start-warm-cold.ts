@@ -18,7 +18,7 @@ const HOSTS = [{ name: "host01", image: IMAGE }];
 const rounds = Number(process.argv[2] ?? 20);
 const dir = mkdtempSync(join(tmpdir(), "dockyard-bench-"));
 const url = `file:${join(dir, "bench.db")}`;
-migrate(url, resolve(import.meta.dirname, "../prisma/migrations"));
+await migrate(url, resolve(import.meta.dirname, "../prisma"));
 const db = createDb(url);
 const driver = new DockerDriver({ instance: "bench" });
 let counter = 0;

@@ -63,10 +63,19 @@ function ensureDocker() {
   );
 }
 
+const notSource = [
+  "node_modules",
+  ".next",
+  ".turbo",
+  "generated",
+  "generated-postgresql",
+  "test-results",
+  "next-env.d.ts",
+];
+
 function* sourceFiles(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (["node_modules", ".next", ".turbo", "generated", "test-results", "next-env.d.ts"].includes(entry.name))
-      continue;
+    if (notSource.includes(entry.name)) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* sourceFiles(path);
     else if (!entry.name.endsWith(".test.ts")) yield path;

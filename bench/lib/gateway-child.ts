@@ -13,7 +13,7 @@ import { createGatewayServer } from "../../apps/gateway/src/gateway-server.ts";
 const secret = process.argv[2] ?? "bench-secret-0123456789";
 const dir = mkdtempSync(join(tmpdir(), "dockyard-bench-gateway-"));
 const url = `file:${join(dir, "bench.db")}`;
-migrate(url, resolve(import.meta.dirname, "../../prisma/migrations"));
+await migrate(url, resolve(import.meta.dirname, "../../prisma"));
 const db = createDb(url);
 const gateway = createGatewayServer({
   driver: new DockerDriver({ instance: "bench-terminal" }),

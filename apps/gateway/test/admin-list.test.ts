@@ -24,7 +24,7 @@ const SECRET = "admin-list-test-secret-0123456789";
 const IMAGE = "dockyard/sandbox:latest";
 const INSTANCE = `admin-${randomBytes(3).toString("hex")}`;
 const MEMORY_LIMIT = 512 * 1024 * 1024;
-const store = tempDb();
+const store = await tempDb();
 const driver = new DockerDriver({ docker: new Docker(), instance: INSTANCE, limits: { memoryBytes: MEMORY_LIMIT } });
 // The pool keeps sandboxes of another kind (workdir /tmp) warm, so the plain starts below do not take them.
 const POOL_HOSTS = [{ name: "host01", image: IMAGE, workdir: "/tmp" }];

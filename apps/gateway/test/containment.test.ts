@@ -10,7 +10,7 @@ import { tempDb, testGateway } from "./temp-db.ts";
 // A fork bomb, a memory hog and a disk filler, each in a real sandbox beside a neighbour whose terminal is in use.
 const SECRET = "containment-test-secret-0123456789";
 const IMAGE = "dockyard/sandbox:latest";
-const store = tempDb();
+const store = await tempDb();
 const driver = new DockerDriver({
   docker: new Docker(),
   instance: `contain-${randomBytes(3).toString("hex")}`,

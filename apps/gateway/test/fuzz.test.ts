@@ -9,7 +9,7 @@ import { tempDb, testGateway } from "./temp-db.ts";
 
 // Thousands of malformed frames at a real terminal: the gateway keeps serving it and everyone else.
 const SECRET = "fuzz-test-secret-0123456789";
-const store = tempDb();
+const store = await tempDb();
 const driver = new DockerDriver({ docker: new Docker(), instance: `fuzz-${randomBytes(3).toString("hex")}` });
 const gateway = testGateway(store, {
   driver,

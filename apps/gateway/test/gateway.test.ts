@@ -12,7 +12,7 @@ import { tempDb, testGateway } from "./temp-db.ts";
 const SECRET = "integration-test-secret-0123456789";
 const IMAGE = "dockyard/sandbox:latest";
 const docker = new Docker();
-const store = tempDb();
+const store = await tempDb();
 const driver = new DockerDriver({ docker });
 const { server, internal } = testGateway(store, {
   driver,

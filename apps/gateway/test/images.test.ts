@@ -25,7 +25,7 @@ const auth = { authorization: `Bearer ${SECRET}` };
 const dir = mkdtempSync(join(tmpdir(), "dockyard-images-test-"));
 const script = join(dir, "build.sh");
 
-const store = tempDb();
+const store = await tempDb();
 const driver = new DockerDriver({
   docker: new Docker(),
   instance: `images-${randomBytes(3).toString("hex")}`,
@@ -43,7 +43,7 @@ const gateway = testGateway(store, {
   imageBuildScript: script,
 });
 // Defaults everywhere, and the real build script.
-const realStore = tempDb();
+const realStore = await tempDb();
 const realDriver = new DockerDriver({ docker: new Docker(), instance: `images-${randomBytes(3).toString("hex")}` });
 const real = testGateway(realStore, { driver: realDriver, secret: SECRET });
 let base = "";

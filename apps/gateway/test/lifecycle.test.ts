@@ -14,7 +14,7 @@ import { tempDb, testGateway } from "./temp-db.ts";
 const SECRET = "lifecycle-test-secret-0123456789";
 const IMAGE = "dockyard/sandbox:latest";
 const INSTANCE = `life-${randomBytes(3).toString("hex")}`;
-const store = tempDb();
+const store = await tempDb();
 const driver = new DockerDriver({ docker: new Docker(), instance: INSTANCE });
 const gateway = testGateway(store, {
   driver,

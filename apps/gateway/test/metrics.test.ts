@@ -10,7 +10,7 @@ import { startSession, tempDb, testGateway } from "./temp-db.ts";
 
 // /metrics on the gateway's internal listener, in Prometheus' text format, parsed line by line.
 const SECRET = "metrics-test-secret-0123456789";
-const store = tempDb();
+const store = await tempDb();
 const driver = new DockerDriver({ docker: new Docker(), instance: `metrics-${randomBytes(3).toString("hex")}` });
 const gateway = testGateway(store, { driver, secret: SECRET, engine: `metrics-${randomBytes(3).toString("hex")}` });
 const sessionId = `s-${randomBytes(8).toString("hex")}`;

@@ -12,7 +12,7 @@ import { tempDb, testGateway } from "./temp-db.ts";
 const SECRET = "preview-test-secret-0123456789";
 const IMAGE = "dockyard/sandbox:latest";
 const WEB = "http://localhost:39999";
-const store = tempDb();
+const store = await tempDb();
 const driver = new DockerDriver({ docker: new Docker() });
 const { server } = testGateway(store, { driver, secret: SECRET, webUrl: WEB });
 const sessionId = `s-${randomBytes(8).toString("hex")}`;

@@ -14,7 +14,7 @@ import { tempDb } from "./temp-db.ts";
 const SECRET = "restart-test-secret-0123456789";
 const IMAGE = "dockyard/sandbox:latest";
 const INSTANCE = `restart-${randomBytes(3).toString("hex")}`;
-const store = tempDb();
+const store = await tempDb();
 const driver = new DockerDriver({ docker: new Docker(), instance: INSTANCE });
 const sid = () => `s-${randomBytes(8).toString("hex")}`;
 let child: ChildProcess | undefined;

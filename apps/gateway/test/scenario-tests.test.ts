@@ -20,7 +20,7 @@ cpSync(resolve(import.meta.dirname, "../../../e2e/fixtures/scenarios/workshop-wa
 cpSync(passing, failing, { recursive: true });
 writeFileSync(join(failing, "verify2.sh"), '#!/bin/sh\necho "FAIL: this check never passes"\nexit 1\n');
 
-const store = tempDb();
+const store = await tempDb();
 const driver = new DockerDriver({ docker: new Docker(), instance: `tests-${randomBytes(3).toString("hex")}` });
 const gateway = testGateway(store, { driver, secret: SECRET });
 let base = "";

@@ -1,25 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { createDb, type Db } from "@dockyard/db";
-import { migrate } from "@dockyard/db/migrate";
+import type { Db } from "@dockyard/db";
+import { createTestDatabase, type TestDatabase } from "@dockyard/db/test-database";
 import type { SandboxDriver } from "@dockyard/sandbox";
 import { createGatewayServer, type GatewayOptions } from "../src/gateway-server.ts";
 
-/** A fresh SQLite database with the committed migrations, for one test file; `drop()` removes it. */
-export function tempDb(): { db: Db; url: string; drop: () => Promise<void> } {
-  const dir = mkdtempSync(join(tmpdir(), "dockyard-gateway-db-"));
-  const url = `file:${join(dir, "test.db")}`;
-  migrate(url, resolve(import.meta.dirname, "../../../prisma/migrations"));
-  const db = createDb(url);
-  return {
-    db,
-    url,
-    drop: async () => {
-      await db.$disconnect();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/**
+ * A fresh database with the committed migrations, for one test file: SQLite, or PostgreSQL when
+ * DOCKYARD_TEST_POSTGRES_URL is set (see `createTestDatabase`); `drop()` removes it.
+ */
+export function tempDb(): Promise<TestDatabase> {
+  return createTestDatabase();
 }
 
 /** A gateway for a test: no extra origins, a web app it never calls, the test's database; `options` add the rest. */

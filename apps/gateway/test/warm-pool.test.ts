@@ -12,7 +12,7 @@ import { closeTestGateway, tempDb, testGateway } from "./temp-db.ts";
 // The warm pool, through the real gateway against the real Docker engine.
 const SECRET = "pool-test-secret-0123456789";
 const IMAGE = "dockyard/sandbox:latest";
-const store = tempDb();
+const store = await tempDb();
 const driver = new DockerDriver({ docker: new Docker(), instance: `pool-${randomBytes(3).toString("hex")}` });
 const gateway = testGateway(store, {
   driver,

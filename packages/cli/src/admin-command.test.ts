@@ -1,15 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { authenticate, createAccount, createDb } from "@dockyard/db";
+import { createTestDatabase } from "@dockyard/db/test-database";
 import { afterAll, describe, expect, it } from "vitest";
 
 const bin = resolve(import.meta.dirname, "../bin/dockyard.mjs");
 const migrateScript = resolve(import.meta.dirname, "../../db/scripts/migrate.ts");
-const dir = mkdtempSync(join(tmpdir(), "dockyard-admin-"));
-const url = `file:${join(dir, "admin.db")}`;
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// The commands migrate it again, which finds nothing to do; they connect by its URL as an operator's would.
+const store = await createTestDatabase();
+const { url } = store;
+afterAll(() => store.drop());
 
 /** The real command in a child process, as an operator runs it. */
 const dockyard = (args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>

@@ -9,7 +9,8 @@ const HELP = `dockyard admin create --email EMAIL [--name NAME] [--promote]
   Makes an admin account. The password is read from DOCKYARD_ADMIN_PASSWORD, or from standard input (one line), so
   it never shows in the process list or the shell's history. --promote makes an existing account an admin instead,
   and gives it this password (its other sign-ins end): an account someone else made cannot keep their password.
-  The database is DATABASE_URL (default .dockyard/dockyard.db); it is migrated first.
+  The database is DATABASE_URL (default .dockyard/dockyard.db; postgres://... for PostgreSQL); it is migrated
+  first.
 `;
 
 /** One line from standard input; typed at a terminal, it is not echoed. */
@@ -51,7 +52,7 @@ export async function runAdmin(argv: string[], root = resolve(import.meta.dirnam
     return 2;
   }
   const url = process.env.DATABASE_URL ?? `file:${join(root, ".dockyard/dockyard.db")}`;
-  migrate(url, join(root, "prisma/migrations"));
+  await migrate(url, join(root, "prisma"));
   const db = createDb(url);
   try {
     const password = await readPassword();

@@ -1,5 +1,6 @@
-// npm run db:migrate: applies prisma/migrations to DATABASE_URL (default .dockyard/dockyard.db), then makes the first
-// admin when DOCKYARD_ADMIN_EMAIL and DOCKYARD_ADMIN_PASSWORD are set and no account has that email.
+// npm run db:migrate: applies the migrations to DATABASE_URL (default .dockyard/dockyard.db; a postgres:// URL takes
+// prisma/migrations-postgresql), then makes the first admin when DOCKYARD_ADMIN_EMAIL and DOCKYARD_ADMIN_PASSWORD are
+// set and no account has that email.
 import { join, resolve } from "node:path";
 import { AccountError, ensureAdmin } from "../src/accounts.ts";
 import { createDb } from "../src/client.ts";
@@ -7,7 +8,7 @@ import { migrate } from "../src/migrate.ts";
 
 const root = resolve(import.meta.dirname, "../../..");
 const url = process.env.DATABASE_URL ?? `file:${join(root, ".dockyard/dockyard.db")}`;
-const { applied } = migrate(url, join(root, "prisma/migrations"));
+const { applied } = await migrate(url, join(root, "prisma"));
 console.log(applied.length ? `[db] applied ${applied.join(", ")}` : "[db] database is up to date");
 
 const { DOCKYARD_ADMIN_EMAIL: email, DOCKYARD_ADMIN_PASSWORD: password } = process.env;

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
 import type { Db } from "./client.ts";
+import { exclusive } from "./exclusive.ts";
+import { textContains } from "./text-contains.ts";
 
 export const ROLES = ["attendee", "instructor", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -233,16 +235,20 @@ export async function setRole(db: Db, userId: string, role: Role): Promise<Accou
 }
 
 /**
- * Changes a role unless that would leave no admin: the check and the change are one statement, so two admins
- * demoting each other at once cannot both succeed. Null when refused.
+ * Changes a role unless that would leave no admin: the check and the change are one statement, and role changes take
+ * turns, so two admins demoting each other at once cannot both succeed. Null when refused.
  */
 export async function changeRole(db: Db, userId: string, role: Role): Promise<Account | null> {
-  const changed = await db.$executeRaw`
-    UPDATE "User" SET "role" = ${role}
-    WHERE "id" = ${userId} AND "email" IS NOT NULL AND (
-      ${role} = 'admin' OR "role" <> 'admin'
-      OR (SELECT count(*) FROM "User" WHERE "role" = 'admin' AND "email" IS NOT NULL) > 1
-    )`;
+  const changed = await exclusive(
+    db,
+    "user.role",
+    (tx) => tx.$executeRaw`
+      UPDATE "User" SET "role" = ${role}
+      WHERE "id" = ${userId} AND "email" IS NOT NULL AND (
+        ${role} = 'admin' OR "role" <> 'admin'
+        OR (SELECT count(*) FROM "User" WHERE "role" = 'admin' AND "email" IS NOT NULL) > 1
+      )`,
+  );
   return changed === 1 ? findAccount(db, userId) : null;
 }
 
@@ -256,7 +262,7 @@ export async function listAccounts(db: Db, query = "", take = 200): Promise<Acco
   const users = await db.user.findMany({
     where: {
       email: { not: null },
-      ...(q ? { OR: [{ email: { contains: q } }, { displayName: { contains: q } }] } : {}),
+      ...(q ? { OR: [{ email: textContains(db, q) }, { displayName: textContains(db, q) }] } : {}),
     },
     orderBy: { createdAt: "desc" },
     take,

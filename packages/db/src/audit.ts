@@ -1,4 +1,5 @@
 import type { Db } from "./client.ts";
+import { textContains } from "./text-contains.ts";
 
 export interface AuditActor {
   id: string;
@@ -46,7 +47,11 @@ export async function listAudit(
   const rows = await db.auditEntry.findMany({
     where: {
       ...(options.before ? { id: { lt: options.before } } : {}),
-      ...(q ? { OR: [{ actorEmail: { contains: q } }, { action: { contains: q } }, { target: { contains: q } }] } : {}),
+      ...(q
+        ? {
+            OR: [{ actorEmail: textContains(db, q) }, { action: textContains(db, q) }, { target: textContains(db, q) }],
+          }
+        : {}),
     },
     orderBy: { id: "desc" },
     take: options.take ?? 100,

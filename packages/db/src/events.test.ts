@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, mergeGuestInto } from "./accounts.ts";
-import { createDb, type Db } from "./client.ts";
+import type { Db } from "./client.ts";
 import {
   attendsEventOf,
   CODE_LENGTH,
@@ -16,26 +13,22 @@ import {
   setHand,
 } from "./events.ts";
 import { createLabSession, markLabSession } from "./lab-sessions.ts";
-import { migrate } from "./migrate.ts";
 import { recordCheck } from "./progress.ts";
+import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "dockyard-events-"));
-const url = `file:${join(dir, "test.db")}`;
+let store: TestDatabase;
 let db: Db;
 let ownerId: string;
 const hour = 3_600_000;
 
 beforeAll(async () => {
-  migrate(url, resolve(import.meta.dirname, "../../../prisma/migrations"));
-  db = createDb(url);
+  store = await createTestDatabase();
+  db = store.db;
   ownerId = (
     await createAccount(db, { email: "teacher@example.com", password: "teacher password", role: "instructor" })
   ).id;
 });
-afterAll(async () => {
-  await db.$disconnect();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => store.drop());
 
 const event = (over: Partial<Parameters<typeof createEvent>[1]> = {}) =>
   createEvent(db, {

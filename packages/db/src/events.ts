@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
-import type { Db } from "./client.ts";
+import { type Db, databaseKindOf } from "./client.ts";
+import { exclusive } from "./exclusive.ts";
 
 /** Codes people type from a slide: no 0/O, 1/I/L. */
 const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -147,12 +148,20 @@ export async function joinEvent(
     });
     return event;
   }
-  // The count and the insert in one statement (SQLite runs one writer at a time), so joins at the same moment
-  // cannot pass the capacity together.
-  const inserted = await db.$executeRaw`
-    INSERT OR IGNORE INTO "EventAttendee" ("eventId", "userId", "displayName", "joinedAt")
-    SELECT ${event.id}, ${input.userId}, ${input.displayName}, ${now.toISOString().replace("Z", "+00:00")}
-    WHERE (SELECT count(*) FROM "EventAttendee" WHERE "eventId" = ${event.id}) < ${event.capacity}`;
+  // The count and the insert in one statement, taking turns per event, so joins at the same moment cannot pass the
+  // capacity together. The dialects differ in how a timestamp parameter is written.
+  const inserted = await exclusive(db, `event:${event.id}`, (tx) =>
+    databaseKindOf(db) === "postgresql"
+      ? tx.$executeRaw`
+          INSERT INTO "EventAttendee" ("eventId", "userId", "displayName", "joinedAt")
+          SELECT ${event.id}, ${input.userId}, ${input.displayName}, CAST(${now} AS TIMESTAMP(3))
+          WHERE (SELECT count(*) FROM "EventAttendee" WHERE "eventId" = ${event.id}) < ${event.capacity}
+          ON CONFLICT DO NOTHING`
+      : tx.$executeRaw`
+          INSERT OR IGNORE INTO "EventAttendee" ("eventId", "userId", "displayName", "joinedAt")
+          SELECT ${event.id}, ${input.userId}, ${input.displayName}, ${now.toISOString().replace("Z", "+00:00")}
+          WHERE (SELECT count(*) FROM "EventAttendee" WHERE "eventId" = ${event.id}) < ${event.capacity}`,
+  );
   if (inserted === 0) {
     const joined = await db.eventAttendee.count({ where: { eventId: event.id, userId: input.userId } });
     if (!joined) throw new EventError("FULL", `${event.title} is full.`);

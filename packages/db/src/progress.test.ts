@@ -1,42 +1,19 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "./client.ts";
+import type { Db } from "./client.ts";
 import { createLabSession, findActiveLabSession, markLabSession, transitionLabSession } from "./lab-sessions.ts";
-import { migrate } from "./migrate.ts";
 import { advanceStep, getProgress, recordCheck, resetProgress } from "./progress.ts";
 import { listScriptRuns, recordScriptRun, SCRIPT_OUTPUT_KEEP, SCRIPT_RUNS_KEEP } from "./script-runs.ts";
+import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
-// Against a real SQLite file migrated with the committed migrations: proves schema and migrations agree.
-const dir = mkdtempSync(join(tmpdir(), "dockyard-db-"));
-const url = `file:${join(dir, "test.db")}`;
-const migrations = resolve(import.meta.dirname, "../../../prisma/migrations");
+// Against a real database migrated with the committed migrations: proves schema and migrations agree.
+let store: TestDatabase;
 let db: Db;
 
-beforeAll(() => {
-  expect(migrate(url, migrations).applied.length).toBeGreaterThan(0);
-  db = createDb(url);
+beforeAll(async () => {
+  store = await createTestDatabase();
+  db = store.db;
 });
-afterAll(async () => {
-  await db.$disconnect();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-describe("migrations", () => {
-  it("are recorded like Prisma's and applied once", () => {
-    expect(migrate(url, migrations).applied).toEqual([]);
-    const sqlite = new Database(join(dir, "test.db"));
-    const rows = sqlite.prepare("SELECT migration_name, checksum, finished_at FROM _prisma_migrations").all();
-    sqlite.close();
-    expect(rows.length).toBeGreaterThan(0);
-    for (const row of rows as { checksum: string; finished_at: string }[]) {
-      expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
-      expect(row.finished_at).toBeTruthy();
-    }
-  });
-});
+afterAll(() => store.drop());
 
 describe("progress", () => {
   const userId = "user-progress";
@@ -133,6 +110,16 @@ describe("script runs", () => {
     const kept = await listScriptRuns(db, "s-runs", 1000);
     expect(kept).toHaveLength(SCRIPT_RUNS_KEEP);
     expect(kept[0]?.stdout).toBe(`run ${SCRIPT_RUNS_KEEP + 4}`);
+
+    // Programs print NUL, which PostgreSQL's text cannot hold.
+    await recordScriptRun(db, {
+      sessionId: "s-runs",
+      kind: "verify",
+      exitCode: 0,
+      stdout: "a\u0000b",
+      error: "c\u0000",
+    });
+    expect((await listScriptRuns(db, "s-runs", 1))[0]).toMatchObject({ stdout: "a\uFFFDb", error: "c\uFFFD" });
 
     await db.labSession.delete({ where: { id: "s-runs" } });
     expect(await listScriptRuns(db, "s-runs")).toEqual([]);

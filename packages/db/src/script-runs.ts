@@ -5,8 +5,10 @@ export const SCRIPT_OUTPUT_KEEP = 16 * 1024;
 /** Runs kept per session: the newest; challenges poll their check every few seconds. */
 export const SCRIPT_RUNS_KEEP = 200;
 
+// PostgreSQL's text cannot hold NUL, which programs do print; it shows as U+FFFD on either database.
+const printable = (text: string) => text.replaceAll("\u0000", "\uFFFD");
 const tail = (text: string) =>
-  text.length > SCRIPT_OUTPUT_KEEP ? `[…cut…]\n${text.slice(text.length - SCRIPT_OUTPUT_KEEP)}` : text;
+  printable(text.length > SCRIPT_OUTPUT_KEEP ? `[…cut…]\n${text.slice(text.length - SCRIPT_OUTPUT_KEEP)}` : text);
 
 export interface ScriptRunInput {
   sessionId: string;
@@ -34,7 +36,7 @@ export async function recordScriptRun(db: Db, input: ScriptRunInput) {
       durationMs: Math.round(input.durationMs ?? 0),
       stdout: tail(input.stdout ?? ""),
       stderr: tail(input.stderr ?? ""),
-      error: input.error ?? null,
+      error: input.error === undefined ? null : printable(input.error),
     },
   });
   const [oldestKept] = await db.scriptRun.findMany({
