@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultEnvironmentMap, parseEnvironmentMap, resolveEnvironment } from "./environments.ts";
+import { defaultEnvironmentMap, parseEnvironmentMap, resolveEnvironment, sshPoolOf } from "./environments.ts";
 
 describe("resolveEnvironment", () => {
   const map = defaultEnvironmentMap("img:1");
@@ -48,6 +48,26 @@ describe("the docker environment", () => {
 
 describe("parseEnvironmentMap", () => {
   const base = defaultEnvironmentMap("img:1");
+
+  it("passes an environment's engine labels on to placement, and refuses malformed ones", () => {
+    const parsed = parseEnvironmentMap(
+      JSON.stringify({
+        environments: { gpu: { hosts: [{ name: "host01", image: "cuda:1" }], engineLabels: ["gpu"] } },
+      }),
+      base,
+    );
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(resolveEnvironment("gpu", parsed.map).engineLabels).toEqual(["gpu"]);
+    expect(resolveEnvironment("ubuntu", parsed.map).engineLabels).toBeUndefined();
+    const bad = parseEnvironmentMap(
+      JSON.stringify({
+        environments: { gpu: { hosts: [{ name: "host01", image: "cuda:1" }], engineLabels: ["GPU!"] } },
+      }),
+      base,
+    );
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatch(/engine labels/);
+  });
 
   it("adds and replaces ids, and may replace the fallback", () => {
     const parsed = parseEnvironmentMap(
@@ -106,6 +126,51 @@ describe("parseEnvironmentMap", () => {
     ],
   ])("refuses %s with the reason", (text, reason) => {
     const parsed = parseEnvironmentMap(text, base);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error).toMatch(reason);
+  });
+});
+
+describe("an ssh environment", () => {
+  const base = defaultEnvironmentMap("img:1");
+
+  it("makes each host a machine from the named pool of the gateway", () => {
+    const parsed = parseEnvironmentMap(
+      JSON.stringify({
+        environments: {
+          "kubernetes-kubeadm-2nodes": {
+            type: "ssh",
+            pool: "kubeadm",
+            hosts: [{ name: "controlplane" }, { name: "node01", workdir: "/root/lab" }],
+            note: "Real machines.",
+          },
+        },
+      }),
+      base,
+    );
+    if (!parsed.ok) throw new Error(parsed.error);
+    const resolved = resolveEnvironment("kubernetes-kubeadm-2nodes", parsed.map);
+    expect(resolved).toEqual({
+      hosts: [
+        { name: "controlplane", image: "ssh://kubeadm" },
+        { name: "node01", workdir: "/root/lab", image: "ssh://kubeadm" },
+      ],
+      exact: true,
+      message: "Real machines.",
+    });
+    expect(resolved.hosts.map((h) => sshPoolOf(h.image))).toEqual(["kubeadm", "kubeadm"]);
+    expect(sshPoolOf("img:1")).toBeUndefined();
+  });
+
+  it.each([
+    [{ type: "ssh", hosts: [{ name: "host01" }] }, /k8s\.pool/],
+    [{ type: "ssh", pool: "p", hosts: [{ name: "host01", image: "i" }] }, /hosts\.0.*image/],
+    [{ type: "ssh", pool: "p", hosts: [{ name: "host01", docker: true }] }, /docker/],
+    [{ type: "ssh", pool: "p", internet: false, hosts: [{ name: "host01" }] }, /internet/],
+    [{ type: "ssh", pool: "p", hosts: [{ name: "a" }, { name: "a" }] }, /must differ/],
+    [{ type: "vm", hosts: [{ name: "a", image: "i" }] }, /k8s\.type/],
+  ])("refuses %j with the reason", (spec, reason) => {
+    const parsed = parseEnvironmentMap(JSON.stringify({ environments: { k8s: spec } }), base);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.error).toMatch(reason);
   });

@@ -5,7 +5,10 @@ import { z } from "zod";
  * `kubernetes-kubeadm-2nodes`, `python:3.8`, ...). Dockyard maps each id to its own images and a host count.
  */
 export interface EnvironmentSpec {
-  /** The hosts, host01 first: one container each; `docker` ones run their own Docker engine. */
+  /**
+   * The hosts, host01 first: one container each; `docker` ones run their own Docker engine. In an `ssh` environment
+   * each is a machine from the gateway's pool, its image `ssh://<pool>` (`sshPoolImage`).
+   */
   hosts: {
     name: string;
     image: string;
@@ -17,6 +20,11 @@ export interface EnvironmentSpec {
   note?: string;
   /** False: its sandboxes reach nothing beyond their own network (the admin's SANDBOX_INTERNET=off wins anyway). */
   internet?: boolean;
+  /**
+   * Labels an engine must carry to run it (the admin's Engines page sets engines' labels), such as `gpu` or `ssd`.
+   * Hosts with their own Docker engine need `docker` whether named here or not.
+   */
+  engineLabels?: string[];
 }
 
 export interface EnvironmentMap {
@@ -32,6 +40,16 @@ export interface ResolvedEnvironment extends EnvironmentSpec {
   /** Why the fallback stands in, for author and learner. */
   message?: string;
 }
+
+/**
+ * The image of a host that is a machine from the gateway's ssh pool `pool` (an `ssh` environment): the gateway's
+ * ssh driver takes those (packages/sandbox `sshPoolOf` reads it back). Docker image references never contain `://`.
+ */
+export const sshPoolImage = (pool: string) => `ssh://${pool}`;
+
+/** The ssh pool a host's image names, or undefined for a container image. */
+export const sshPoolOf = (image: string): string | undefined =>
+  image.startsWith("ssh://") ? image.slice("ssh://".length) : undefined;
 
 const single = (image: string, workdir?: string): EnvironmentSpec => ({
   hosts: [{ name: "host01", image, ...(workdir ? { workdir } : {}) }],
@@ -95,6 +113,7 @@ export function resolveEnvironment(imageId: string, map: EnvironmentMap): Resolv
     exact: true,
     ...(spec.note ? { message: spec.note } : {}),
     ...(spec.internet === false ? { internet: false } : {}),
+    ...(spec.engineLabels?.length ? { engineLabels: spec.engineLabels } : {}),
   });
   if (exact) return served(exact);
   for (const [pattern, spec] of Object.entries(map.environments)) {
@@ -136,15 +155,52 @@ const environmentSpec = z.object({
     .refine((hosts) => new Set(hosts.map((h) => h.name)).size === hosts.length, "host names must differ"),
   note: z.string().max(500).optional(),
   internet: z.boolean().optional(),
+  engineLabels: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, "engine labels: a-z, 0-9, dot, dash and underscore"))
+    .max(8)
+    .optional(),
+});
+/**
+ * Hosts that are whole machines (a real kernel: kubeadm, systemd, kernel modules) from the gateway's ssh pool of
+ * that name, one machine per host. The gateway's admin lists the machines (SANDBOX_SSH_POOLS_FILE); internet and
+ * limits are the machines' own.
+ */
+const sshEnvironmentSpec = z.strictObject({
+  type: z.literal("ssh"),
+  pool: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "a pool name as in the gateway's ssh pools file"),
+  hosts: z
+    .array(hostSpec.pick({ name: true, workdir: true }).strict())
+    .min(1)
+    .max(8)
+    .refine((hosts) => new Set(hosts.map((h) => h.name)).size === hosts.length, "host names must differ"),
+  note: z.string().max(500).optional(),
+});
+/** Either kind, told apart by `type`, so that a mistake is reported against the kind meant. */
+const anyEnvironmentSpec = z.unknown().transform((value, ctx): EnvironmentSpec => {
+  const type = (value as { type?: unknown } | null)?.type;
+  if (type !== undefined && type !== "ssh") {
+    ctx.addIssue({ code: "custom", message: '"ssh" (machines), or none (containers)', path: ["type"] });
+    return z.NEVER;
+  }
+  const ssh = type === "ssh";
+  const parsed = ssh ? sshEnvironmentSpec.safeParse(value) : environmentSpec.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+    return z.NEVER;
+  }
+  if (!("type" in parsed.data)) return parsed.data;
+  const { pool, hosts, note } = parsed.data;
+  return { hosts: hosts.map((h) => ({ ...h, image: sshPoolImage(pool) })), ...(note ? { note } : {}) };
 });
 const environmentFile = z.strictObject({
-  environments: z.record(z.string().min(1), environmentSpec).default({}),
+  environments: z.record(z.string().min(1), anyEnvironmentSpec).default({}),
   fallback: environmentSpec.optional(),
 });
 
 /**
  * An admin's environments file (JSON): its ids replace or add to `base`'s, its `fallback` replaces the fallback.
- * Ids are matched in lower case; `prefix*` serves every id that starts with the prefix.
+ * Ids are matched in lower case; `prefix*` serves every id that starts with the prefix. An id may be an `ssh`
+ * environment: `{ "type": "ssh", "pool": "kubeadm", "hosts": [{ "name": "controlplane" }, { "name": "node01" }] }`.
  */
 export function parseEnvironmentMap(
   text: string,

@@ -1,3 +1,4 @@
+import { sshPoolOf } from "@dockyard/scenario";
 import type { Metadata } from "next";
 import { library } from "@/server/catalog.ts";
 import { environmentMap } from "@/server/environments.ts";
@@ -16,9 +17,12 @@ const hms = (seconds: number) =>
 export default async function EnvironmentsPage() {
   const map = environmentMap();
   const entries = [...Object.entries(map.environments), ["(anything else)", map.fallback] as const];
-  // The sandboxes' images, and the registry mirror's own.
+  // The sandboxes' images, and the registry mirror's own (machines of ssh pools have none).
   const images = [
-    ...new Set([...entries.flatMap(([, spec]) => spec.hosts.map((h) => h.image)), "dockyard/registry:latest"]),
+    ...new Set([
+      ...entries.flatMap(([, spec]) => spec.hosts.map((h) => h.image).filter((i) => sshPoolOf(i) === undefined)),
+      "dockyard/registry:latest",
+    ]),
   ].sort();
   // The images each course's scenarios pull (backend.images), and whether the registry mirror holds them.
   const { scenarios, courses } = await library();
@@ -159,7 +163,14 @@ export default async function EnvironmentsPage() {
                   <td className="px-2 py-1.5">
                     {spec.hosts.map((h) => (
                       <div key={h.name}>
-                        {h.name}: <code>{h.image}</code>
+                        {h.name}:{" "}
+                        {sshPoolOf(h.image) === undefined ? (
+                          <code>{h.image}</code>
+                        ) : (
+                          <>
+                            a machine from ssh pool <code>{sshPoolOf(h.image)}</code>
+                          </>
+                        )}
                         {h.docker ? " · own Docker engine" : ""}
                       </div>
                     ))}
