@@ -82,8 +82,19 @@ const schema = z.object({
   SANDBOX_DISK_MB: z.coerce.number().int().min(64).default(4096),
   /** How often expired, idle and disk-filling sandboxes are looked for. */
   SANDBOX_REAP_SECONDS: z.coerce.number().min(0.2).default(15),
-  /** Docker engine socket; dockerode's default is /var/run/docker.sock. */
+  /**
+   * Machines for `ssh` environments: a JSON file of pools (docs/architecture.md, "Whole machines: the ssh
+   * environment"). Unset: this gateway serves no ssh environment.
+   */
+  SANDBOX_SSH_POOLS_FILE: z.string().min(1).optional(),
+  /** Which session holds which machine (JSON, kept across restarts); default ssh-machines.json beside the SQLite file. */
+  SANDBOX_SSH_STATE_FILE: z.string().min(1).optional(),
+  /** Docker engine socket; dockerode's default is /var/run/docker.sock. Registered as engine `local` at first start. */
   DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
+  /** How often every registered Docker engine is checked (and the engines read again from the database). */
+  ENGINE_CHECK_SECONDS: z.coerce.number().min(0.2).max(300).default(5),
+  /** Failed checks in a row after which an engine is down: its sandboxes are marked lost, new ones go elsewhere. */
+  ENGINE_DOWN_AFTER: z.coerce.number().int().min(1).max(100).default(3),
 });
 
 export type GatewayEnv = z.infer<typeof schema>;

@@ -1,15 +1,31 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Db } from "@dockyard/db";
-import { dockyardError, type GatewayHealth, type GatewaySettings } from "@dockyard/protocol";
-import type { RegistryMirror, SandboxDriver, SessionSpec } from "@dockyard/sandbox";
+import { type Db, getLease } from "@dockyard/db";
+import { type Bus, createBus } from "@dockyard/db/bus";
+import {
+  dockyardError,
+  type GatewayHealth,
+  type GatewaySettings,
+  type InstanceEvent,
+  instanceEvent,
+} from "@dockyard/protocol";
+import type { EngineFleet, RegistryMirror, SandboxDriver, SessionSpec } from "@dockyard/sandbox";
+import { EngineRegistry, staleAfterMs } from "./engine-registry.ts";
 import { sendError, sendJson } from "./http-io.ts";
 import { ImageBuilder, ImagePreloader } from "./image-builder.ts";
+import { InstanceSync } from "./instance-sync.ts";
 import { handleInternalApi } from "./internal-api.ts";
 import { log } from "./log.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { PreviewProxy } from "./preview-proxy.ts";
 import { ScenarioTester } from "./scenario-tester.ts";
-import { type AdmissionLimits, DEFAULT_RESERVED_MAX, type LifetimeRules, SessionManager } from "./session-manager.ts";
+import {
+  type AdmissionLimits,
+  DEFAULT_RESERVED_MAX,
+  type LifetimeRules,
+  SessionManager,
+  type SessionManagerOptions,
+} from "./session-manager.ts";
 import { TerminalServer } from "./terminal-server.ts";
 
 export interface GatewayOptions {
@@ -38,13 +54,38 @@ export interface GatewayOptions {
   isolation?: { ok: boolean; error?: string; required?: boolean };
   /** This installation's name (the sandboxes' dockyard.instance): its leases are told apart by it. */
   engine?: string;
+  /**
+   * Several Docker engines, registered in the database (then `driver` is this fleet, or a driver that routes to it):
+   * sessions are placed on them, each is checked and drained when it stops answering. `gatewayId` labels what this
+   * process makes; `health` sets how often engines are checked and how many failed checks mark one down.
+   */
+  fleet?: {
+    fleet: EngineFleet;
+    gatewayId: string;
+    health?: { intervalMs?: number; downAfter?: number; pingTimeoutMs?: number; sweepMs?: number };
+    /** The subnet range of engines registered without one (SANDBOX_SUBNETS). */
+    defaultSubnets?: string;
+  };
+  /**
+   * Drivers beside the Docker engines that `driver` routes to (an ssh pool): the sessions they serve are theirs, under
+   * their name, never placed on an engine.
+   */
+  beside?: SessionManagerOptions["beside"];
   /** The `dockyard` command instructors' scenario tests run; default this checkout's (tests pass their own). */
   dockyardCli?: string;
   /** The script the admin's "rebuild images" runs with bash; default docker/build-images.sh (tests pass their own). */
   imageBuildScript?: string;
   /** The registry mirror nested engines pull through; the admin sees what it holds and preloads course images. */
   mirror?: RegistryMirror;
+  /**
+   * Events between the gateways of one database (createBus: LISTEN/NOTIFY on PostgreSQL). Default: one of this
+   * gateway's own, which hears nothing from elsewhere. The creator closes it.
+   */
+  bus?: Bus<InstanceEvent>;
 }
+
+/** How often engines are checked, unless configured (ENGINE_CHECK_SECONDS). */
+export const DEFAULT_ENGINE_CHECK_MS = 5000;
 
 export const DEFAULT_LIMITS: AdmissionLimits = { maxSessions: 100, maxPerUser: 3, maxStarting: 10 };
 export const DEFAULT_LIFETIME: LifetimeRules = { ttlSeconds: 3600, maxTtlSeconds: 4 * 3600, idleSeconds: 1200 };
@@ -63,6 +104,10 @@ export interface Gateway {
   tests: ScenarioTester;
   /** The admin's course image preloads; stop() ends a running one (shutdown). */
   preloads: ImagePreloader;
+  /** Session events to and from the other gateways; close() stops it (shutdown). */
+  sync: InstanceSync;
+  /** With several engines: their health loop (start() after reconciling, stop() at shutdown) and the admin's edits. */
+  engines?: EngineRegistry;
 }
 
 function health(options: GatewayOptions, manager: SessionManager, res: ServerResponse): void {
@@ -91,12 +136,20 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
   let manager: SessionManager | undefined;
   let previews: PreviewProxy | undefined;
   let metrics: GatewayMetrics | undefined;
+  // What happens to a session here is told to the other gateways, which may serve its terminals and previews too.
+  let sync: InstanceSync | undefined;
   const terminals = new TerminalServer({
     onRefused: (code) => metrics?.errors.inc({ code }),
     ...options,
-    onActivity: (id) => manager?.touch(id),
+    onActivity: (id) => {
+      manager?.touch(id);
+      sync?.activity(id);
+    },
     ownerOf: async (id, labelled) => (manager ? manager.ownerOf(id, labelled) : labelled),
     leaseOf: async (id) => (manager ? manager.leaseExpiry(id) : null),
+    onViewers: (id, viewers) => sync?.viewers(id, viewers),
+    onControl: (id, allowed) => sync?.control(id, allowed),
+    onTokenUsed: (jti, exp) => sync?.tokenUsed("terminal", jti, exp),
   });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const lifetime = { ...DEFAULT_LIFETIME, ...options.lifetime };
@@ -111,18 +164,60 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     allowDocker,
     ...(options.pool ? { pool: options.pool } : {}),
     ...(options.engine ? { engine: options.engine } : {}),
+    ...(options.beside ? { beside: options.beside } : {}),
+    ...(options.fleet
+      ? {
+          fleet: options.fleet.fleet,
+          gateway: {
+            id: options.fleet.gatewayId,
+            staleMs: staleAfterMs(options.fleet.health?.intervalMs ?? DEFAULT_ENGINE_CHECK_MS),
+          },
+        }
+      : {}),
     ...(options.isolation?.required && !options.isolation.ok
       ? { isolationProblem: options.isolation.error ?? "the host firewall is not in place." }
       : {}),
     onRemoved: (id, why) => {
       previews?.forget(id);
       terminals.sessionEnded(id, why);
+      sync?.sessionEnded(id, why);
     },
-    onLease: (id, expiresAt) => terminals.leaseChanged(id, expiresAt),
-    attachedTerminals: (id) => terminals.attached(id),
+    onLease: (id, expiresAt) => {
+      terminals.leaseChanged(id, expiresAt);
+      sync?.leaseChanged(id, expiresAt);
+    },
+    // Terminals attached through other gateways count too: a session in use there is not idle here.
+    attachedTerminals: (id) => terminals.attachedAnywhere(id),
   });
   const sessions = manager;
-  previews = new PreviewProxy(options);
+  const engines = options.fleet
+    ? new EngineRegistry({
+        db: options.db,
+        fleet: options.fleet.fleet,
+        manager: sessions,
+        gatewayId: options.fleet.gatewayId,
+        intervalMs: options.fleet.health?.intervalMs ?? DEFAULT_ENGINE_CHECK_MS,
+        downAfter: options.fleet.health?.downAfter ?? 3,
+        pingTimeoutMs: options.fleet.health?.pingTimeoutMs ?? 5000,
+        ...(options.fleet.health?.sweepMs ? { sweepMs: options.fleet.health.sweepMs } : {}),
+        ...(options.fleet.defaultSubnets ? { defaultSubnets: options.fleet.defaultSubnets } : {}),
+        log,
+      })
+    : undefined;
+  previews = new PreviewProxy({ ...options, onTokenUsed: (jti, exp) => sync?.tokenUsed("preview", jti, exp) });
+  sync = new InstanceSync({
+    bus: options.bus ?? createBus(`gateway:${randomBytes(8).toString("hex")}`, { schema: instanceEvent, log }),
+    terminals,
+    previews,
+    // Only this installation's sessions are this gateway's to keep (and so to remove when idle).
+    touch: (id) =>
+      void getLease(options.db, id)
+        .then((lease) => {
+          if (lease && sessions.ownsEngine(lease.engine)) sessions.touch(id);
+        })
+        .catch((error: unknown) => log("warn", "activity from another gateway not recorded", { error })),
+  });
+  const synced = sync;
   const counted = new GatewayMetrics({
     sessions: () => sessions.sessionCount(),
     poolReady: () => sessions.warmCount(),
@@ -156,6 +251,8 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     preloads,
     ...(options.mirror ? { mirror: options.mirror } : {}),
     settings,
+    onActivity: (id: string) => synced.activity(id),
+    ...(engines ? { engines } : {}),
   };
   const countErrors = (res: ServerResponse) =>
     res.once("finish", () => {
@@ -201,5 +298,16 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
       });
   });
 
-  return { server, internal, terminals, manager: sessions, metrics: counted, images, tests, preloads };
+  return {
+    server,
+    internal,
+    terminals,
+    manager: sessions,
+    metrics: counted,
+    images,
+    tests,
+    preloads,
+    sync: synced,
+    ...(engines ? { engines } : {}),
+  };
 }

@@ -7,6 +7,9 @@ import {
   type CreateSessionEvent,
   createSessionRequest,
   dockyardError,
+  engineName,
+  engineRegistration,
+  engineUpdate,
   type GatewaySettings,
   imageInfoQuery,
   type MirrorImages,
@@ -22,6 +25,7 @@ import {
 } from "@dockyard/protocol";
 import type { RegistryMirror, SandboxDriver } from "@dockyard/sandbox";
 import type { z } from "zod";
+import type { EngineRegistry } from "./engine-registry.ts";
 import { readJson, sendError, sendJson, sendResult } from "./http-io.ts";
 import type { ImageBuilder, ImagePreloader } from "./image-builder.ts";
 import type { GatewayMetrics } from "./metrics.ts";
@@ -83,6 +87,10 @@ export interface InternalApiContext {
   mirror?: RegistryMirror;
   /** The configuration the admin sees. */
   settings: () => GatewaySettings;
+  /** The Docker engines, when this gateway places sessions on several (the admin registers and changes them). */
+  engines?: EngineRegistry;
+  /** A script ran in the session: the other gateways hear it is in use. */
+  onActivity?: (sessionId: string) => void;
 }
 
 /**
@@ -217,6 +225,11 @@ export async function handleInternalApi(
     return true;
   }
 
+  if (url.pathname === "/internal/engines" || url.pathname.startsWith("/internal/engines/")) {
+    await handleEngines(req, res, url, context.engines);
+    return true;
+  }
+
   if (url.pathname === "/internal/settings" && req.method === "GET") {
     sendJson(res, 200, context.settings());
     return true;
@@ -241,6 +254,7 @@ export async function handleInternalApi(
       return true;
     }
     manager.touch(id.data);
+    context.onActivity?.(id.data);
     const result = await driver.runBackground({ sessionId: id.data, ...body.value });
     sendResult(res, result);
     return true;
@@ -267,6 +281,7 @@ export async function handleInternalApi(
       return true;
     }
     manager.touch(id.data);
+    context.onActivity?.(id.data);
     const result = await driver.runScript({ sessionId: id.data, ...body.value });
     sendResult(res, result);
     return true;
@@ -293,4 +308,31 @@ export async function handleInternalApi(
   }
   sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${url.pathname}.`));
   return true;
+}
+
+/** The admin's engines: list, register (once it answers), change, remove (once it runs no users' sandboxes). */
+async function handleEngines(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  engines: EngineRegistry | undefined,
+): Promise<void> {
+  if (!engines) {
+    sendError(res, dockyardError("NOT_FOUND", "This gateway runs sandboxes on one engine, without a registry."));
+    return;
+  }
+  if (url.pathname === "/internal/engines") {
+    if (req.method === "GET") return sendJson(res, 200, await engines.list());
+    if (req.method === "POST") {
+      const body = await readJson(req, engineRegistration, 256 * 1024);
+      return sendResult(res, body.ok ? await engines.register(body.value) : body);
+    }
+  }
+  const name = engineName.safeParse(decodeURIComponent(url.pathname.slice("/internal/engines/".length)));
+  if (name.success && req.method === "PATCH") {
+    const body = await readJson(req, engineUpdate);
+    return sendResult(res, body.ok ? await engines.update(name.data, body.value) : body);
+  }
+  if (name.success && req.method === "DELETE") return sendResult(res, await engines.remove(name.data));
+  sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${url.pathname}.`));
 }

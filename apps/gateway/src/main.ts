@@ -1,21 +1,22 @@
-import { createDb } from "@dockyard/db";
-import { DockerDriver, ensureFirewall, RegistryMirror } from "@dockyard/sandbox";
-import Docker from "dockerode";
+import { randomBytes } from "node:crypto";
+import { createDb, forgetGateways } from "@dockyard/db";
+import { createBus } from "@dockyard/db/bus";
+import { instanceEvent } from "@dockyard/protocol";
+import { ensureFirewall } from "@dockyard/sandbox";
 import { loadEnv } from "./env.ts";
 import { createGatewayServer } from "./gateway-server.ts";
+import { createLocalFleet } from "./local-fleet.ts";
 import { log } from "./log.ts";
+import { withSshPools } from "./ssh-environment.ts";
 
 const env = loadEnv();
-const docker = new Docker({ socketPath: env.DOCKER_SOCKET });
-// Nested engines (the `docker` environment) pull through the registry mirror, which holds the courses' images.
-const mirror = new RegistryMirror({ docker, upstream: env.SANDBOX_REGISTRY_UPSTREAM });
-const driver = new DockerDriver({
-  docker,
-  mirror,
-  instance: env.DOCKYARD_INSTANCE,
-  limits: { diskBytes: env.SANDBOX_DISK_MB * 1024 * 1024 },
-  subnets: env.SANDBOX_SUBNETS,
-});
+const db = createDb(env.DATABASE_URL);
+// This process, among the gateways sharing the database: the label of what it makes, and its heartbeat's row.
+const gatewayId = `gw-${randomBytes(6).toString("hex")}`;
+// The registered Docker engines (this machine's own, `local`, at the first start); sessions are placed on them.
+const { fleet, mirror } = await createLocalFleet(env, db, gatewayId);
+// Machines for `ssh` environments, when the admin lists some: their sessions go to the ssh driver, the rest to the fleet.
+const { driver, ssh } = withSshPools(fleet, env);
 
 // Sandboxes are kept from the host and from blocked networks by the host firewall; without it they still run, and
 // /healthz says isolation is off.
@@ -31,13 +32,16 @@ if (env.SANDBOX_FIREWALL === "on") {
     log("error", "no host firewall: no sandbox will start until it is in place", { error: firewall.error.message });
 }
 
-const { server, internal, terminals, manager, images, tests, preloads } = createGatewayServer({
+// Session events between the gateways sharing this database (PostgreSQL); with SQLite, this gateway is the only one.
+const bus = createBus(env.DATABASE_URL, { schema: instanceEvent, log, instance: gatewayId });
+
+const { server, internal, terminals, manager, images, tests, preloads, sync, engines } = createGatewayServer({
   driver,
-  mirror,
+  ...(mirror ? { mirror } : {}),
   secret: env.DOCKYARD_SECRET,
   allowedOrigins: env.DOCKYARD_ALLOWED_ORIGINS,
   webUrl: env.WEB_PUBLIC_URL.replace(/\/$/, ""),
-  db: createDb(env.DATABASE_URL),
+  db,
   limits: {
     maxSessions: env.SANDBOX_MAX_SESSIONS,
     maxPerUser: env.SANDBOX_MAX_PER_USER,
@@ -57,6 +61,15 @@ const { server, internal, terminals, manager, images, tests, preloads } = create
   },
   isolation,
   engine: env.DOCKYARD_INSTANCE,
+  fleet: {
+    fleet,
+    gatewayId,
+    health: { intervalMs: env.ENGINE_CHECK_SECONDS * 1000, downAfter: env.ENGINE_DOWN_AFTER },
+    defaultSubnets: env.SANDBOX_SUBNETS,
+  },
+  // Sessions of `ssh` environments are the ssh driver's, never placed on a Docker engine.
+  ...(ssh ? { beside: [{ name: "ssh", driver: ssh }] } : {}),
+  bus,
 });
 
 // What a restart finds: sandboxes with a live lease are adopted, the rest removed, and records of gone ones closed.
@@ -70,8 +83,12 @@ const reconcile = async (attempt = 1): Promise<void> => {
 };
 // /healthz says ready once the first warm sandboxes exist: the burst of network changes that makes them is over
 // before anyone is sent here (browsers on the same machine may abort requests during such changes).
+// Machines whose reset a stop cut short, or that failed it, are reset again (and come back if that works).
+void ssh?.recover();
 void reconcile().then(async () => {
   manager.startReaper(env.SANDBOX_REAP_SECONDS * 1000);
+  // Engines that did not answer at boot are reconciled by the health loop once they do.
+  engines?.start();
   await manager.warmPools();
 });
 
@@ -89,13 +106,20 @@ internal.listen(env.GATEWAY_INTERNAL_PORT, env.GATEWAY_INTERNAL_HOST, () => {
 
 const shutdown = () => {
   manager.stopReaper();
+  engines?.stop();
   images.stop();
   preloads.stop();
   tests.close();
   terminals.closeAll();
   internal.close();
-  // Warm sandboxes go with the gateway (a restart makes fresh ones); users' sandboxes stay.
-  void manager.drainPools().finally(() => server.close(() => process.exit(0)));
+  sync.close();
+  // Warm sandboxes go with the gateway (a restart makes fresh ones); users' sandboxes stay. The bus goes last: the
+  // other gateways hear that nobody is connected through this one any more.
+  void manager
+    .drainPools()
+    .finally(() => forgetGateways(db, { id: gatewayId }).catch(() => undefined))
+    .finally(() => bus.close())
+    .finally(() => server.close(() => process.exit(0)));
   setTimeout(() => process.exit(0), 5000).unref();
 };
 process.on("SIGINT", shutdown);

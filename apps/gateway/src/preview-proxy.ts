@@ -22,6 +22,8 @@ export interface PreviewProxyOptions {
   secret: string;
   /** The web app as browsers reach it: viewers without a preview cookie are sent there to be vouched for. */
   webUrl: string;
+  /** A preview token was traded here: no gateway may accept it again. */
+  onTokenUsed?: (jti: string, exp: number) => void;
 }
 
 /** How long a looked-up sandbox address is reused. Removing a session through the gateway forgets it at once. */
@@ -114,6 +116,11 @@ export class PreviewProxy {
       for (const [jti, exp] of this.usedTokens) if (exp * 1000 < now) this.usedTokens.delete(jti);
       for (const [key, entry] of this.addresses) if (now - entry.at > ADDRESS_TTL_MS) this.addresses.delete(key);
     }, 30_000).unref();
+  }
+
+  /** Another gateway traded this token: it is used up here too. */
+  tokenUsed(jti: string, exp: number): void {
+    this.usedTokens.set(jti, exp);
   }
 
   /** A removed session's addresses may be handed to another session's hosts: never use them again. */
@@ -300,6 +307,7 @@ export class PreviewProxy {
       return;
     }
     this.usedTokens.set(token.value.jti, token.value.exp);
+    this.options.onTokenUsed?.(token.value.jti, token.value.exp);
     const cookie = mintPreviewCookie(
       { sub: token.value.sub, sid: target.sessionId, host: target.host, port: target.port },
       this.options.secret,

@@ -12,6 +12,7 @@ import {
   type TerminalServerMessage,
   type TerminalTokenClaims,
   type TerminalViewer,
+  VIEWERS_REFRESH_MS,
   WS_CLOSE_REPLACED,
   wsCloseCodeOf,
 } from "@dockyard/protocol";
@@ -34,6 +35,21 @@ export interface TerminalServerOptions {
   graceMs?: number;
   /** An upgrade was refused with this code (for metrics). */
   onRefused?: (code: DockyardError["code"]) => void;
+  /**
+   * Who is connected to a session through this gateway changed (the whole list; empty when nobody is): other
+   * gateways serving the same session are told (instance-sync.ts).
+   */
+  onViewers?: (sessionId: string, viewers: TerminalViewer[]) => void;
+  /** The owner, connected here, let watchers type or stopped them (or control ended with a side leaving). */
+  onControl?: (sessionId: string, allowed: boolean) => void;
+  /** A token opened a socket here: no gateway may accept it again. */
+  onTokenUsed?: (jti: string, exp: number) => void;
+}
+
+/** Who is connected to a session through another gateway, as it last said, and when. */
+interface RemoteViewers {
+  viewers: TerminalViewer[];
+  at: number;
 }
 
 const HEARTBEAT_MS = 30_000;
@@ -48,6 +64,8 @@ const DEFAULT_GRACE_MS = 60_000;
 export const MAX_TERMINALS_PER_SESSION = 8;
 /** Watchers (instructors, admins) a session may have at once, on top of its owner's terminals. */
 export const MAX_WATCHERS_PER_SESSION = 8;
+/** Another gateway's viewer list counts until it has not been repeated for this long (it repeats every 30 s). */
+const REMOTE_VIEWERS_TTL_MS = 3 * VIEWERS_REFRESH_MS;
 
 /** The browser may open terminals from the page's own host (any port) or from an origin the admin allowed. */
 export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allowed: string[]): boolean {
@@ -122,6 +140,10 @@ export class TerminalServer {
   private readonly opening = new Map<string, { sessionId: string; owner: boolean }>();
   /** Sessions being removed: no new terminals. */
   private readonly ending = new Set<string>();
+  /** Viewers connected through other gateways: session, then gateway. */
+  private readonly remote = new Map<string, Map<string, RemoteViewers>>();
+  /** The viewer list last reported for each session through `onViewers`, to report only changes. */
+  private readonly reported = new Map<string, string>();
   private nextAnonymous = 0;
 
   constructor(private readonly options: TerminalServerOptions) {}
@@ -154,6 +176,7 @@ export class TerminalServer {
       return reject(socket, dockyardError("UNAUTHENTICATED", "This token was used already."));
     }
     this.usedTokens.set(jti, exp);
+    this.options.onTokenUsed?.(jti, exp);
 
     // `name` (a tab's name, such as t1-2) makes the shell persistent: a reload or a dropped connection attaches to it.
     const name = url.searchParams.get("name") ?? undefined;
@@ -217,7 +240,8 @@ export class TerminalServer {
     const ownerSide = !watcher;
     const count =
       [...this.channels.values()].filter((c) => c.sessionId === sid && (c.role === "owner") === ownerSide).length +
-      [...this.opening.values()].filter((o) => o.sessionId === sid && o.owner === ownerSide).length;
+      [...this.opening.values()].filter((o) => o.sessionId === sid && o.owner === ownerSide).length +
+      this.remoteViewers(sid).filter((v) => (v.role === "owner") === ownerSide).length;
     if (count >= (watcher ? MAX_WATCHERS_PER_SESSION : MAX_TERMINALS_PER_SESSION)) {
       return reject(
         socket,
@@ -527,7 +551,7 @@ export class TerminalServer {
       channel.ws = null;
       ws.close(1000, "terminal closed");
     }
-    const left = this.sessionChannels(channel.sessionId);
+    const left = [...this.sessionChannels(channel.sessionId), ...this.remoteViewers(channel.sessionId)];
     if (!left.some((c) => c.role === "owner") || !left.some((c) => c.role !== "owner")) {
       // Control is shared by an owner who is there, with the watchers who are there: it ends when either side leaves,
       // so that someone joining later does not inherit it.
@@ -538,12 +562,17 @@ export class TerminalServer {
     this.options.onActivity?.(channel.sessionId);
   }
 
-  /** The owner lets watchers type, or stops them: each watcher whose typing changes is told. */
-  private setControl(sessionId: string, allow: boolean): void {
+  /**
+   * The owner lets watchers type, or stops them: each watcher whose typing changes is told. `local`: decided here,
+   * so other gateways hear of it; otherwise another gateway decided.
+   */
+  private setControl(sessionId: string, allow: boolean, local = true): void {
     const watchers = this.sessionChannels(sessionId).filter((c) => c.role !== "owner");
     const before = watchers.map((c) => this.canType(c));
+    const was = this.controlAllowed.has(sessionId);
     if (allow) this.controlAllowed.add(sessionId);
     else this.controlAllowed.delete(sessionId);
+    if (local && was !== allow) this.options.onControl?.(sessionId, allow);
     watchers.forEach((c, i) => {
       const now = this.canType(c);
       if (c.ws && now !== before[i]) this.send(c.ws, { type: "mode", mode: now ? "write" : "read" });
@@ -555,21 +584,83 @@ export class TerminalServer {
     return [...this.channels.values()].filter((c) => c.sessionId === sessionId);
   }
 
-  /** Tells everyone connected to a session who is there. */
+  /** Who is connected to a session through this gateway. */
+  private localViewers(sessionId: string): TerminalViewer[] {
+    return this.sessionChannels(sessionId)
+      .filter((c) => c.ws !== null)
+      .map((c) => ({ who: c.who, role: c.role, mode: this.canType(c) ? "write" : "read", host: c.host }));
+  }
+
+  /** Who is connected to a session through other gateways (lists not repeated for a while are left out). */
+  private remoteViewers(sessionId: string, now = Date.now()): TerminalViewer[] {
+    return [...(this.remote.get(sessionId)?.values() ?? [])]
+      .filter((r) => now - r.at <= REMOTE_VIEWERS_TTL_MS)
+      .flatMap((r) => r.viewers);
+  }
+
+  /** Tells everyone connected to a session who is there, through any gateway; other gateways hear of a change here. */
   private broadcastViewers(sessionId: string): void {
-    const connected = this.sessionChannels(sessionId).filter((c) => c.ws !== null);
-    const viewers: TerminalViewer[] = connected.map((c) => ({
-      who: c.who,
-      role: c.role,
-      mode: this.canType(c) ? "write" : "read",
-      host: c.host,
-    }));
+    const local = this.localViewers(sessionId);
+    const text = JSON.stringify(local);
+    if ((this.reported.get(sessionId) ?? "[]") !== text) {
+      if (local.length > 0) this.reported.set(sessionId, text);
+      else this.reported.delete(sessionId);
+      this.options.onViewers?.(sessionId, local);
+    }
+    this.sendViewers(sessionId);
+  }
+
+  private sendViewers(sessionId: string): void {
     const message: TerminalServerMessage = {
       type: "viewers",
-      viewers,
+      viewers: [...this.localViewers(sessionId), ...this.remoteViewers(sessionId)],
       allowControl: this.controlAllowed.has(sessionId),
     };
-    for (const c of connected) if (c.ws) this.send(c.ws, message);
+    for (const c of this.sessionChannels(sessionId)) if (c.ws) this.send(c.ws, message);
+  }
+
+  /** Another gateway said who is connected to a session through it (the whole list, replacing its last one). */
+  remoteViewersChanged(sessionId: string, gateway: string, viewers: TerminalViewer[], now = Date.now()): void {
+    const byGateway = this.remote.get(sessionId) ?? new Map<string, RemoteViewers>();
+    if (viewers.length > 0) byGateway.set(gateway, { viewers, at: now });
+    else byGateway.delete(gateway);
+    if (byGateway.size > 0) this.remote.set(sessionId, byGateway);
+    else this.remote.delete(sessionId);
+    this.sendViewers(sessionId);
+  }
+
+  /** Forgets lists from gateways that stopped repeating them (gone without a word); those sessions hear who is left. */
+  dropStaleViewers(now = Date.now()): void {
+    for (const [sessionId, byGateway] of this.remote) {
+      let dropped = false;
+      for (const [gateway, entry] of byGateway) {
+        if (now - entry.at > REMOTE_VIEWERS_TTL_MS) {
+          byGateway.delete(gateway);
+          dropped = true;
+        }
+      }
+      if (byGateway.size === 0) this.remote.delete(sessionId);
+      if (dropped) this.sendViewers(sessionId);
+    }
+  }
+
+  /** Every session with someone connected here, and who (to repeat to other gateways). */
+  connectedViewers(): Map<string, TerminalViewer[]> {
+    const all = new Map<string, TerminalViewer[]>();
+    for (const c of this.channels.values()) {
+      if (c.ws && !all.has(c.sessionId)) all.set(c.sessionId, this.localViewers(c.sessionId));
+    }
+    return all;
+  }
+
+  /** Another gateway's owner let watchers type, or stopped them. */
+  controlChanged(sessionId: string, allowed: boolean): void {
+    this.setControl(sessionId, allowed, false);
+  }
+
+  /** Another gateway accepted this token: it opens nothing here either. */
+  tokenUsed(jti: string, exp: number): void {
+    this.usedTokens.set(jti, exp);
   }
 
   /** The session's lease changed (extended): its terminals show the new end. */
@@ -589,6 +680,10 @@ export class TerminalServer {
       }
       this.closeChannel(c);
     }
+    // What other gateways said about it (control included, which they may have set while nobody was here) goes too.
+    this.remote.delete(sessionId);
+    this.reported.delete(sessionId);
+    this.controlAllowed.delete(sessionId);
   }
 
   /** Terminal sockets connected now, and channels in all (for metrics). */
@@ -609,9 +704,14 @@ export class TerminalServer {
       .join(", ");
   }
 
-  /** How many terminals of a session have a client connected now. */
+  /** How many terminals of a session have a client connected now, through this gateway. */
   attached(sessionId: string): number {
     return this.sessionChannels(sessionId).filter((c) => c.ws !== null).length;
+  }
+
+  /** How many terminals of a session have a client connected now, through any gateway. */
+  attachedAnywhere(sessionId: string): number {
+    return this.attached(sessionId) + this.remoteViewers(sessionId).length;
   }
 
   /** Ends every terminal (shutdown). */

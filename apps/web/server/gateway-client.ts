@@ -6,6 +6,10 @@ import {
   type CreateSessionRequest,
   type DockyardError,
   dockyardError,
+  type EngineRegistration,
+  type EngineUpdate,
+  engineList,
+  engineRow,
   errorBody,
   gatewayHealth,
   gatewaySettings,
@@ -195,3 +199,18 @@ export const startScenarioTest = (dir: string) => startJob("/internal/scenario-t
 
 /** The running scenario test and each tested folder's last result. */
 export const scenarioTests = () => call("/internal/scenario-tests", { method: "GET" }, scenarioTestStatus);
+
+/** The Docker engines sandboxes run on, with their state, sandboxes and capacity. */
+export const listEngines = () => call("/internal/engines", { method: "GET" }, engineList);
+
+/** Registers an engine; the gateway first checks that it answers. */
+export const registerEngine = (input: EngineRegistration) =>
+  call("/internal/engines", { method: "POST", body: JSON.stringify(input) }, engineRow, 30_000);
+
+/** Changes an engine's capacity, labels or whether it takes new sandboxes. */
+export const updateEngine = (name: string, patch: EngineUpdate) =>
+  call(`/internal/engines/${encodeURIComponent(name)}`, { method: "PATCH", body: JSON.stringify(patch) }, engineRow);
+
+/** Removes an engine that runs no users' sandboxes. */
+export const removeEngine = (name: string) =>
+  call(`/internal/engines/${encodeURIComponent(name)}`, { method: "DELETE" }, z.object({ removed: z.string() }));

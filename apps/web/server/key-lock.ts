@@ -1,18 +1,14 @@
 import "server-only";
+import { createKeyLock, type KeyLock } from "@dockyard/db/key-lock";
+import { env } from "./env.ts";
 
-const tails = new Map<string, Promise<unknown>>();
+const holder = globalThis as unknown as { dockyardKeyLock?: KeyLock };
 
 /**
- * Runs `fn` after every earlier call with the same key has finished: two Start clicks (or tabs) of one user on one
- * scenario are decided one after the other. In-process: one web server owns a user's starts for now.
+ * Runs `fn` after every earlier call with the same key has finished, in any web process of this database: two Start
+ * clicks (or tabs) of one user on one scenario are decided one after the other, whichever web process each reaches.
  */
 export async function withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const previous = tails.get(key) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(fn);
-  tails.set(key, run);
-  try {
-    return await run;
-  } finally {
-    if (tails.get(key) === run) tails.delete(key);
-  }
+  holder.dockyardKeyLock ??= createKeyLock(env().DATABASE_URL);
+  return holder.dockyardKeyLock.run(key, fn);
 }

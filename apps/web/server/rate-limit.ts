@@ -2,8 +2,10 @@ import "server-only";
 import { env } from "./env.ts";
 
 /**
- * Fixed-window counters in this process's memory: enough for one web process (several need a shared store, issue 8).
- * `hit` counts an attempt and says whether it may go ahead, and if not, when to try again.
+ * Fixed-window counters in this process's memory. With several web processes each counts on its own, so a client whose
+ * requests are spread over N processes gets up to N times the limit: the limits are a brake on scripts and guessing,
+ * not a quota (docs/architecture.md, "Several instances"). `hit` counts an attempt and says whether it may go ahead,
+ * and if not, when to try again.
  */
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();

@@ -47,3 +47,30 @@ export async function extendLease(db: Db, sessionId: string, seconds: number, no
 
 export const expiredLeases = (db: Db, now = new Date()) =>
   db.sandboxLease.findMany({ where: { expiresAt: { lte: now } } });
+
+/** Leases of sandboxes on one engine. */
+export const leasesOnEngine = (db: Db, engine: string) => db.sandboxLease.findMany({ where: { engine } });
+
+/**
+ * Ends a lease if it is still on `engine` (compare-and-set: of several gateways draining an engine, one does it and
+ * tells the user); true for the one that did.
+ */
+export async function releaseLease(db: Db, sessionId: string, engine: string): Promise<boolean> {
+  const { count } = await db.sandboxLease.deleteMany({ where: { sessionId, engine } });
+  return count === 1;
+}
+
+/** How many leases each engine has. */
+export async function leaseCounts(db: Db): Promise<Map<string, number>> {
+  const groups = await db.sandboxLease.groupBy({ by: ["engine"], _count: { _all: true } });
+  return new Map(groups.map((g) => [g.engine, g._count._all]));
+}
+
+/**
+ * Moves leases from an engine name to another: leases from before engines were registered carry the installation's
+ * name (DOCKYARD_INSTANCE), and its one engine is registered as `local`.
+ */
+export async function moveLeases(db: Db, from: string, to: string): Promise<number> {
+  const { count } = await db.sandboxLease.updateMany({ where: { engine: from }, data: { engine: to } });
+  return count;
+}

@@ -1,4 +1,6 @@
+export * from "./engines.ts";
 export * from "./error-codes.ts";
+export * from "./instance-events.ts";
 export * from "./internal-api.ts";
 export * from "./log.ts";
 export * from "./plain-page.ts";

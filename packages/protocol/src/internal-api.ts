@@ -55,6 +55,11 @@ export const createSessionRequest = z.object({
     .max(8),
   /** Whether the session may reach the internet (the environment's wish; the admin's setting has the last word). */
   internet: z.boolean().optional(),
+  /** Labels the engine it runs on must have (the environment's needs); hosts with `docker` also need `docker`. */
+  engineLabels: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/))
+    .max(8)
+    .optional(),
 });
 export type CreateSessionRequest = z.infer<typeof createSessionRequest>;
 
@@ -193,7 +198,7 @@ export const adminSessionRow = z.object({
   userId: z.string(),
   /** The scenario's slug. */
   scenario: z.string(),
-  /** The installation (dockyard.instance) whose engine runs it. */
+  /** The Docker engine that runs it (with one unregistered engine, the installation's name). */
   engine: z.string(),
   /** When it was made, or handed over from the warm pool (ISO). */
   createdAt: z.string(),

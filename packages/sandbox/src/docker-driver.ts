@@ -28,6 +28,7 @@ import {
   type TerminalOptions,
   type TerminalStream,
 } from "./sandbox-driver.ts";
+import { sshPoolOf } from "./ssh-pools.ts";
 import { SubnetPool } from "./subnet-pool.ts";
 import { type ArchiveFile, tarArchive } from "./tar-archive.ts";
 
@@ -50,6 +51,8 @@ export interface DockerDriverOptions {
   limits?: Partial<SandboxLimits>;
   /** Written to every resource's dockyard.instance label. */
   instance?: string;
+  /** Written to every resource's dockyard.gateway label: the gateway process that made it. */
+  gateway?: string;
   /** The range session networks get their subnets from (a /27 each); default 10.213.0.0/16. */
   subnets?: string;
   /** How long one round of live figures (sessionStats) may take before hosts that have not answered are left out. */
@@ -121,11 +124,13 @@ export class DockerDriver implements SandboxDriver {
   readonly docker: Docker;
   readonly limits: SandboxLimits;
   readonly instance: string;
+  readonly gateway: string | undefined;
 
   constructor(options: DockerDriverOptions = {}) {
     this.docker = options.docker ?? new Docker();
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.instance = options.instance ?? "default";
+    this.gateway = options.gateway;
     this.subnets = new SubnetPool(options.subnets ?? "10.213.0.0/16");
     this.statsDeadlineMs = options.statsDeadlineMs ?? 5000;
     this.statsConcurrency = options.statsConcurrency ?? 64;
@@ -270,11 +275,19 @@ export class DockerDriver implements SandboxDriver {
     throw new Error("no free subnet found for the session network");
   }
 
-  async ping(): Promise<Result<{ version: string }>> {
+  /** The engine's version; with `timeoutMs`, an engine that has not answered by then counts as not answering. */
+  async ping(timeoutMs?: number): Promise<Result<{ version: string }>> {
     try {
-      const version = await this.docker.version();
+      // dockerode takes an abort signal here too; its types do not say so.
+      const docker = this.docker as unknown as {
+        version(o: { abortSignal?: AbortSignal }): Promise<Docker.DockerVersion>;
+      };
+      const version = await docker.version(timeoutMs ? { abortSignal: AbortSignal.timeout(timeoutMs) } : {});
       return ok({ version: version.Version });
     } catch (error) {
+      if ((error as Error).name === "TimeoutError" || (error as Error).name === "AbortError") {
+        return err(dockyardError("DOCKER_UNAVAILABLE", `The Docker engine gave no answer within ${timeoutMs} ms.`));
+      }
       return err(fromDockerError(error, "asking for its version"));
     }
   }
@@ -319,6 +332,7 @@ export class DockerDriver implements SandboxDriver {
       [LABEL.user]: spec.userId,
       [LABEL.scenario]: spec.scenario,
       [LABEL.created]: created,
+      ...(this.gateway ? { [LABEL.gateway]: this.gateway } : {}),
     };
     const failed = async (error: DockyardError): Promise<Result<SessionState>> => {
       await this.removeSession(spec.sessionId);
@@ -326,6 +340,15 @@ export class DockerDriver implements SandboxDriver {
     };
 
     for (const host of spec.hosts) {
+      const pool = sshPoolOf(host.image);
+      if (pool !== undefined) {
+        return err(
+          dockyardError(
+            "BAD_REQUEST",
+            `${host.name} is a machine from the ssh pool ${pool}, and this gateway has no ssh pools (SANDBOX_SSH_POOLS_FILE).`,
+          ),
+        );
+      }
       try {
         await this.docker.getImage(host.image).inspect();
       } catch (error) {
@@ -522,6 +545,7 @@ export class DockerDriver implements SandboxDriver {
           created: labels[LABEL.created] ?? "",
           containers: 0,
           running: 0,
+          ...(labels[LABEL.gateway] ? { gateway: labels[LABEL.gateway] } : {}),
         };
         if ("State" in item) {
           entry.containers += 1;

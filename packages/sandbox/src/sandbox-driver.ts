@@ -18,6 +18,8 @@ export const LABEL = {
   created: "dockyard.created",
   /** Which Dockyard installation made it, so two on one engine (say, tests beside a real one) keep apart. */
   instance: "dockyard.instance",
+  /** Which gateway process made it: its warm and starting sandboxes are not another gateway's to remove. */
+  gateway: "dockyard.gateway",
 } as const;
 
 export interface SessionSpec {
@@ -28,6 +30,8 @@ export interface SessionSpec {
   hosts: { name: string; image: string; workdir?: string; docker?: boolean; limits?: HostLimits }[];
   /** False: the session's network reaches nothing beyond its own hosts (and the host's replies). Default true. */
   internet?: boolean;
+  /** Labels the engine it runs on must have (an environment's needs); `docker` hosts need `docker` besides. */
+  engineLabels?: string[];
 }
 
 /** Per-host limits an environment may set instead of the driver's defaults. */
@@ -45,6 +49,10 @@ export interface SessionSummary {
   created: string;
   containers: number;
   running: number;
+  /** The gateway that made it (its dockyard.gateway label), when one did. */
+  gateway?: string;
+  /** The engine it is on, when the driver spans several. */
+  engine?: string;
 }
 
 /** One host's live figures, as the engine reported them at `readAt`. */

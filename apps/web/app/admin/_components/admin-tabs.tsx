@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const TABS = [
   { href: "/admin", label: "Sandboxes" },
   { href: "/admin/environments", label: "Environments" },
+  { href: "/admin/engines", label: "Engines" },
   { href: "/admin/users", label: "Users" },
   { href: "/admin/audit", label: "Audit log" },
 ];

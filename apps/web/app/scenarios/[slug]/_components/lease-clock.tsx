@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import { LEASE_EVENT } from "./terminal.tsx";
 
 interface Lease {
   expiresAt: string;
@@ -42,6 +43,16 @@ export function LeaseClock({ sessionId }: { sessionId: string }) {
       clearInterval(tick);
     };
   }, [load]);
+
+  // The terminal hears of extensions made anywhere (another tab, another web server) before the next refresh.
+  useEffect(() => {
+    const follow = (event: Event) => {
+      const expiresAt = (event as CustomEvent<unknown>).detail;
+      if (typeof expiresAt === "string") setLease((l) => (l && l.expiresAt !== expiresAt ? { ...l, expiresAt } : l));
+    };
+    window.addEventListener(LEASE_EVENT, follow);
+    return () => window.removeEventListener(LEASE_EVENT, follow);
+  }, []);
 
   const extend = async () => {
     setProblem(null);

@@ -15,6 +15,9 @@ export interface TerminalHandle {
   focus(): void;
 }
 
+/** A window event with the sandbox's new end (ISO) whenever the gateway sends one; the lease clock listens. */
+export const LEASE_EVENT = "dockyard:lease";
+
 const SCREEN_READER_KEY = "dockyard.screenReader";
 /** `dom` keeps the DOM renderer even where WebGL works (for a GPU that draws badly, and for tests that read rows). */
 const RENDERER_KEY = "dockyard.renderer";
@@ -234,6 +237,9 @@ export function Terminal({
             xterm.write("\r\n\x1b[2m[shell exited: a new one opens]\x1b[0m\r\n");
           } else if (message.type === "error") {
             setProblem(message.message);
+          } else if (message.type === "lease" && message.expiresAt) {
+            // Extended elsewhere (another tab, another web server): the countdown follows.
+            window.dispatchEvent(new CustomEvent(LEASE_EVENT, { detail: message.expiresAt }));
           }
         },
         onGone: (message) => goneRef.current(message),

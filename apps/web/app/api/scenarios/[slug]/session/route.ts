@@ -92,6 +92,7 @@ export async function POST(_request: Request, { params }: { params: Promise<{ sl
     scenario: slug,
     hosts: environment.hosts,
     ...(environment.internet === false ? { internet: false } : {}),
+    ...(environment.engineLabels ? { engineLabels: environment.engineLabels } : {}),
   });
   if (!upstream.ok) {
     await transitionLabSession(db(), sessionId, ["starting"], "failed", upstream.error.message);
