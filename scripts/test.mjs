@@ -1,10 +1,12 @@
 // npm test: every test against the real parts. Lint and types, unit and integration tests (vitest, real Docker), the
 // bundled courses (dockyard test, every step in a real sandbox), then browser journeys (Playwright in Debian's
-// Chromium against the real stack). Ends with one summary line.
+// Chromium against the real stack). The tests that touch the database run twice: on SQLite, then on PostgreSQL
+// (DOCKYARD_TEST_POSTGRES_URL, or a throwaway server started here). Ends with one summary line.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { dataDir, prepare, root, say } from "./prepare.mjs";
+import { databaseTestFiles, startTestPostgres } from "./test-postgres.mjs";
 
 const e2eDatabase = join(dataDir, "e2e.db");
 try {
@@ -27,9 +29,9 @@ function stage(name, command, args, env = {}) {
 }
 
 const vitestReport = join(dataDir, "vitest-report.json");
+const postgresReport = join(dataDir, "vitest-postgresql-report.json");
 const playwrightReport = join(dataDir, "playwright-report.json");
-rmSync(vitestReport, { force: true });
-rmSync(playwrightReport, { force: true });
+for (const report of [vitestReport, postgresReport, playwrightReport]) rmSync(report, { force: true });
 
 stage("lint", bin("biome"), ["check", "."]);
 stage("types", bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"], { TURBO_TELEMETRY_DISABLED: "1" });
@@ -39,6 +41,7 @@ stage("unit and integration tests", bin("vitest"), [
   "--reporter=json",
   `--outputFile.json=${vitestReport}`,
 ]);
+await databaseTestsOnPostgres("database tests on PostgreSQL");
 // The bundled courses, in real sandboxes with no internet: their images preloaded into the registry mirror, then
 // every step of every scenario checked (each verify fails before its solve and passes after).
 const courseReport = join(dataDir, "course-report.json");
@@ -53,13 +56,65 @@ if (stage("course images", process.execPath, [dockyard, "images", "preload", "sc
 stage("browser journeys", bin("playwright"), ["test", "--reporter=list,json"], {
   PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport,
 });
+// Two gateways and two web apps on one PostgreSQL database (DOCKYARD_TEST_POSTGRES_URL's server, or a throwaway one
+// that e2e-multi/global-setup.ts starts).
+const severalReport = join(dataDir, "playwright-several-report.json");
+rmSync(severalReport, { force: true });
+stage("browser journeys, several instances", bin("playwright"), ["test", "-c", "e2e-multi", "--reporter=list,json"], {
+  PLAYWRIGHT_JSON_OUTPUT_NAME: severalReport,
+});
+
+// The compose deployment from its one command (images of Dockyard's own services built offline, PostgreSQL, the TLS
+// proxy), its smoke journey in Chromium over HTTPS, then all of it removed.
+const deployReport = join(dataDir, "playwright-deploy-report.json");
+rmSync(deployReport, { force: true });
+stage("deployment (compose) and its smoke journey", process.execPath, [join(root, "scripts/deploy-smoke.mjs")], {
+  DOCKYARD_SMOKE_REPORT: deployReport,
+});
+
+/** The test files that make a test database (found now, so the list never goes stale), again on PostgreSQL. */
+async function databaseTestsOnPostgres(name) {
+  const files = databaseTestFiles(root);
+  let server;
+  try {
+    if (files.length === 0) throw new Error("no test file makes a test database; the helper or its import changed");
+    say(`${files.length} test files touch the database; they run again on PostgreSQL`);
+    if (!process.env.DOCKYARD_TEST_POSTGRES_URL) {
+      say("starting a throwaway PostgreSQL (DOCKYARD_TEST_POSTGRES_URL is not set)");
+      server = await startTestPostgres(join(dataDir, "postgres-test"));
+    }
+  } catch (error) {
+    say(`— ${name}`);
+    console.error(`[dockyard] ${error.message}`);
+    results.push({ name, ok: false, seconds: 0 });
+    return;
+  }
+  // Ctrl+C reaches vitest too; the server is stopped once it has exited.
+  const interrupted = () => {
+    server?.stop();
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
+  try {
+    const url = process.env.DOCKYARD_TEST_POSTGRES_URL ?? server.url;
+    stage(
+      name,
+      bin("vitest"),
+      ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${postgresReport}`, ...files],
+      { DOCKYARD_TEST_POSTGRES_URL: url },
+    );
+  } finally {
+    process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
+    server?.stop();
+  }
+}
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 let flaky = 0;
-if (existsSync(vitestReport)) {
-  const v = JSON.parse(readFileSync(vitestReport, "utf8"));
+for (const report of [vitestReport, postgresReport].filter((file) => existsSync(file))) {
+  const v = JSON.parse(readFileSync(report, "utf8"));
   passed += v.numPassedTests;
   failed += v.numFailedTests;
   skipped += v.numPendingTests + (v.numTodoTests ?? 0);
@@ -71,8 +126,8 @@ if (existsSync(courseReport)) {
   passed += steps.filter((step) => step.ok).length;
   failed += steps.filter((step) => !step.ok).length + c.scenarios.filter((scenario) => scenario.message).length;
 }
-if (existsSync(playwrightReport)) {
-  const p = JSON.parse(readFileSync(playwrightReport, "utf8")).stats;
+for (const report of [playwrightReport, severalReport, deployReport].filter((file) => existsSync(file))) {
+  const p = JSON.parse(readFileSync(report, "utf8")).stats;
   passed += p.expected + p.flaky;
   flaky += p.flaky;
   failed += p.unexpected;
@@ -80,8 +135,19 @@ if (existsSync(playwrightReport)) {
 }
 // A stage that failed without reporting tests (lint, types, a crashed runner) still counts as a failure.
 failed += results.filter(
-  (r) => !r.ok && !["unit and integration tests", "bundled courses", "browser journeys"].includes(r.name),
+  (r) =>
+    !r.ok &&
+    ![
+      "unit and integration tests",
+      "database tests on PostgreSQL",
+      "bundled courses",
+      "browser journeys",
+      "browser journeys, several instances",
+      "deployment (compose) and its smoke journey",
+    ].includes(r.name),
 ).length;
+// PostgreSQL that did not start (or no report): a failure of its own.
+if (results.some((r) => r.name === "database tests on PostgreSQL" && !r.ok) && !existsSync(postgresReport)) failed += 1;
 const runnerCrashed = results.some((r) => !r.ok) && failed === 0;
 if (runnerCrashed) failed += 1;
 
