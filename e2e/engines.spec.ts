@@ -20,6 +20,10 @@ test("the admin sees the engines, and an engine that does not answer is not regi
   await form.getByLabel("Name").fill("nowhere");
   await form.getByLabel("Endpoint").fill("unix:///run/dockyard-no-such-engine.sock");
   await form.getByLabel("Capacity (sandboxes)").fill("5");
+  // An engine on this machine shares its network namespace: its session networks need a range of their own.
+  await form.getByRole("button", { name: "Register" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "overlaps engine local's" })).toBeVisible();
+  await form.getByLabel("Subnets for session networks").fill("10.217.0.0/16");
   await form.getByRole("button", { name: "Register" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "does not answer" })).toBeVisible();
   await expect(page.locator('[data-engine="nowhere"]')).toHaveCount(0);
