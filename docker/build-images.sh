@@ -61,25 +61,32 @@ build dockyard/sshd-host:latest "$here/sshd-host"
 # `build-images.sh deploy` also builds what docker/compose.yaml runs (docs/deploy.md): the base images under their
 # conventional names (pulled where a registry answers; otherwise made from Debian packages and, for Node.js, this
 # machine's own Node.js 20), the TLS proxy, and Dockyard's web app and gateway from this checkout.
-conventional() {
-  local name=$1 dir=$2
+# Is the conventional image `$1` to be built here? Not when it is there and not ours (kept), nor when it is missing and
+# the registry gives it (pulled); one of ours is built again if its context changed.
+build_here() {
+  local name=$1
   if docker image inspect "$name" >/dev/null 2>&1 \
     && [ -z "$(docker image inspect -f '{{ index .Config.Labels "dockyard.image-hash" }}' "$name")" ]; then
     say "$name is there (not made by Dockyard: kept)"
-    return
+    return 1
   fi
   if ! docker image inspect "$name" >/dev/null 2>&1 && timeout 20 docker pull -q "$name" >/dev/null 2>&1; then
     say "pulled $name"
-    return
+    return 1
   fi
-  build "$name" "$dir"
 }
+
+conventional() {
+  if build_here "$1"; then build "$1" "$2"; fi
+}
+
+node_major() { node -p 'process.versions.node.split(".")[0]'; }
 
 node_context() {
   local node npm_dir
   node=$(readlink -f "$(command -v node)")
   npm_dir=$(readlink -f "$(dirname "$(readlink -f "$(command -v npm)")")/..")
-  if [ "$("$node" -p 'process.versions.node.split(".")[0]')" != 20 ]; then
+  if [ "$(node_major)" != 20 ]; then
     say "error: node:20-bookworm-slim is made from this machine's Node.js, which is not version 20 ($node)" >&2
     exit 1
   fi
@@ -97,9 +104,16 @@ if [ "${1:-}" = deploy ]; then
   # (daemon.json "bridge": "none") build too.
   build_flags=(--network host)
   ensure_base
-  node_dir=$(node_context)
-  trap 'rm -rf "$node_dir"' EXIT
-  conventional node:20-bookworm-slim "$node_dir"
+  # Made from this machine's Node.js only when it is missing and no registry gives it (or ours may be out of date).
+  if build_here node:20-bookworm-slim; then
+    if docker image inspect node:20-bookworm-slim >/dev/null 2>&1 && [ "$(node_major)" != 20 ]; then
+      say "node:20-bookworm-slim is there (made by Dockyard earlier; this machine's Node.js is not 20: kept)"
+    else
+      node_dir=$(node_context)
+      trap 'rm -rf "$node_dir"' EXIT
+      build node:20-bookworm-slim "$node_dir"
+    fi
+  fi
   conventional postgres:15-bookworm "$here/base/postgres"
   build dockyard/proxy:latest "$here/proxy"
   # npm in the build trusts what npm here trusts (a TLS-inspecting proxy's certificate, say).

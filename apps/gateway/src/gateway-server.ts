@@ -11,6 +11,7 @@ import {
 } from "@dockyard/protocol";
 import type { EngineFleet, RegistryMirror, SandboxDriver, SessionSpec } from "@dockyard/sandbox";
 import { EngineRegistry, staleAfterMs } from "./engine-registry.ts";
+import { HealthCheck } from "./health-check.ts";
 import { sendError, sendJson } from "./http-io.ts";
 import { ImageBuilder, ImagePreloader } from "./image-builder.ts";
 import { InstanceSync } from "./instance-sync.ts";
@@ -91,7 +92,7 @@ export const DEFAULT_LIMITS: AdmissionLimits = { maxSessions: 100, maxPerUser: 3
 export const DEFAULT_LIFETIME: LifetimeRules = { ttlSeconds: 3600, maxTtlSeconds: 4 * 3600, idleSeconds: 1200 };
 
 export interface Gateway {
-  /** Browsers: /healthz, the terminal WebSockets and, on preview host names, port previews. */
+  /** Browsers: /healthz (ok or not, no details), the terminal WebSockets and, on preview host names, port previews. */
   server: Server;
   /** The web app only: /healthz and the control API. Listen on a private address: sandboxes can reach the host. */
   internal: Server;
@@ -110,17 +111,14 @@ export interface Gateway {
   engines?: EngineRegistry;
 }
 
-function health(options: GatewayOptions, manager: SessionManager, res: ServerResponse): void {
-  void options.driver.ping().then((docker) => {
-    const ready = docker.ok && manager.isReady();
-    const body: GatewayHealth = {
-      ok: ready,
-      docker: docker.ok ? { ok: true, version: docker.value.version } : { ok: false, error: docker.error.message },
-      ...(options.isolation ? { isolation: options.isolation } : {}),
-      ...(docker.ok && !manager.isReady() ? { starting: true } : {}),
-    };
-    sendJson(res, ready ? 200 : 503, body);
-  });
+function health(check: HealthCheck, detail: "full" | "brief", res: ServerResponse): void {
+  void (detail === "full" ? check.full() : check.brief()).then(
+    (body) => sendJson(res, body.ok ? 200 : 503, body),
+    (error: unknown) => {
+      log("error", "health check failed", { error });
+      sendJson(res, 503, { ok: false, docker: { ok: false } } satisfies GatewayHealth);
+    },
+  );
 }
 
 /** The firewall as the admin sees it: in place, turned off, or wanted and not in place (then no sandbox starts). */
@@ -254,6 +252,11 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     onActivity: (id: string) => synced.activity(id),
     ...(engines ? { engines } : {}),
   };
+  const healthCheck = new HealthCheck({
+    ping: () => options.driver.ping(),
+    isReady: () => sessions.isReady(),
+    ...(options.isolation ? { isolation: options.isolation } : {}),
+  });
   const countErrors = (res: ServerResponse) =>
     res.once("finish", () => {
       const code = res.getHeader("x-dockyard-error");
@@ -264,7 +267,8 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
     countErrors(res);
     if (previews?.handleRequest(req, res)) return;
     const path = pathOf(req);
-    if (path === "/healthz" && req.method === "GET") return health(options, sessions, res);
+    // Public: ok or not per component, no details (they name engines' endpoints).
+    if (path === "/healthz" && req.method === "GET") return health(healthCheck, "brief", res);
     sendError(res, dockyardError("NOT_FOUND", `No route ${req.method} ${path}.`));
   });
   server.on("upgrade", (req, socket, head) => {
@@ -278,7 +282,7 @@ export function createGatewayServer(options: GatewayOptions): Gateway {
   const internal = createServer((req, res) => {
     countErrors(res);
     const path = pathOf(req);
-    if (path === "/healthz" && req.method === "GET") return health(options, sessions, res);
+    if (path === "/healthz" && req.method === "GET") return health(healthCheck, "full", res);
     if (path === "/metrics" && req.method === "GET") {
       void counted.text().then(({ contentType, body }) => {
         res.writeHead(200, { "content-type": contentType, "cache-control": "no-store" });

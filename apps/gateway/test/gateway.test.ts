@@ -363,16 +363,26 @@ describe("gateway with a dead Docker daemon", () => {
     secret: SECRET,
   });
   let deadBase = "";
+  let deadPublic = "";
   beforeAll(async () => {
     await new Promise<void>((resolve) => gateway.internal.listen(0, "127.0.0.1", resolve));
     deadBase = `http://127.0.0.1:${(gateway.internal.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => gateway.server.listen(0, "127.0.0.1", resolve));
+    deadPublic = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
   });
-  afterAll(() => void gateway.internal.close());
+  afterAll(() => {
+    gateway.internal.close();
+    gateway.server.close();
+  });
 
   it("says so in /healthz and in session creation", async () => {
     const health = await fetch(`${deadBase}/healthz`);
     expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ ok: false, docker: { ok: false } });
+    expect(await health.json()).toMatchObject({ ok: false, docker: { ok: false, error: expect.any(String) } });
+    // Browsers are told that it is down, not why.
+    const publicHealth = await fetch(`${deadPublic}/healthz`);
+    expect(publicHealth.status).toBe(503);
+    expect(await publicHealth.json()).toEqual({ ok: false, docker: { ok: false } });
     const res = await fetch(`${deadBase}/internal/sessions`, {
       method: "POST",
       headers: { authorization: `Bearer ${SECRET}` },

@@ -1,7 +1,8 @@
+import { createServer, type Socket, connect as tcpConnect } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { BUS_CHANNEL, type Bus, createBus } from "./bus.ts";
+import { BUS_CHANNEL, type Bus, type BusLog, createBus } from "./bus.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "./throwaway-postgres.ts";
 
@@ -24,6 +25,38 @@ async function until(predicate: () => boolean, what: string, ms = 10_000) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A TCP relay to PostgreSQL whose open connections can be frozen: they stay open and carry nothing (half-open). */
+async function relayTo(url: string) {
+  const target = new URL(url);
+  const pairs: [Socket, Socket][] = [];
+  const server = createServer((inbound) => {
+    const outbound = tcpConnect(Number(target.port || 5432), target.hostname);
+    for (const socket of [inbound, outbound]) socket.on("error", () => undefined);
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+    pairs.push([inbound, outbound]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const relayed = new URL(url);
+  relayed.hostname = "127.0.0.1";
+  relayed.port = String((server.address() as { port: number }).port);
+  return {
+    url: relayed.toString(),
+    freeze() {
+      for (const [inbound, outbound] of pairs) {
+        inbound.unpipe(outbound);
+        outbound.unpipe(inbound);
+        inbound.pause();
+        outbound.pause();
+      }
+    },
+    close() {
+      for (const pair of pairs) for (const socket of pair) socket.destroy();
+      server.close();
+    },
+  };
 }
 
 describe("the bus on SQLite (one process)", () => {
@@ -154,5 +187,37 @@ describe("the bus on PostgreSQL (LISTEN/NOTIFY)", () => {
     );
     await admin.end();
     expect(left.rows[0].n).toBe(0);
+  });
+
+  it("a publishing connection gone silent fails publishes after the timeout, drops those past the bound, then recovers", async () => {
+    const relay = await relayTo(database.url);
+    const logged: string[] = [];
+    const log: BusLog = (_level, msg) => logged.push(msg);
+    const bus = createBus(relay.url, {
+      schema: testEvent,
+      instance: "silent",
+      log,
+      publishing: { timeoutMs: 500, maxQueued: 3 },
+    });
+    try {
+      await bus.ready();
+      const event: TestEvent = { type: "ended", sessionId: "s-8", reason: "r" };
+      expect(await bus.publish(event)).toBe(true);
+      relay.freeze();
+      const started = Date.now();
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => bus.publish(event).then((sent) => ({ i, sent, ms: Date.now() - started }))),
+      );
+      // The first waits out its timeout on the silent connection; the two queued behind it go on a new one.
+      expect(results.map((r) => r.sent)).toEqual([false, true, true, false, false]);
+      expect(results[0]?.ms).toBeGreaterThanOrEqual(450);
+      expect(Math.max(results[3]?.ms ?? Infinity, results[4]?.ms ?? Infinity)).toBeLessThan(200);
+      expect(logged).toContain("the bus is not publishing fast enough: events are dropped");
+      expect(await bus.publish(event)).toBe(true);
+      expect(logged).toContain("the bus publishes again");
+    } finally {
+      relay.close();
+      await bus.close();
+    }
   });
 });

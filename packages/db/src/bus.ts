@@ -21,6 +21,11 @@ export interface BusOptions<E> {
   log?: BusLog;
   /** Waits between reconnection attempts, doubling from `minMs` up to `maxMs`. */
   retry?: { minMs: number; maxMs: number };
+  /**
+   * Publishing on PostgreSQL: how long one may wait for the database (default 5 s; the connection is then replaced)
+   * and how many may wait at once (default 1000; more are dropped, with a log line).
+   */
+  publishing?: { timeoutMs?: number; maxQueued?: number };
 }
 
 export type BusListener<E> = (event: E, from: string) => void;
@@ -158,6 +163,11 @@ class PostgresBus<E> extends BaseBus<E> {
   private listener: pg.Client | undefined;
   /** Publishing goes through one connection of its own, so events leave in the order they were published. */
   private readonly publisher: pg.Pool;
+  private readonly maxQueued: number;
+  /** Publishes sent and not yet answered. */
+  private queued = 0;
+  /** Publishes dropped since the queue was last below its bound (logged when dropping starts and when it ends). */
+  private dropped = 0;
   private attempt = 0;
   private everListened = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -172,10 +182,18 @@ class PostgresBus<E> extends BaseBus<E> {
     this.listening = new Promise((resolve) => {
       this.resolveListening = resolve;
     });
+    const timeoutMs = options.publishing?.timeoutMs ?? 5000;
+    this.maxQueued = options.publishing?.maxQueued ?? 1000;
     this.publisher = new pg.Pool({
       connectionString: url,
       max: 1,
       application_name: `dockyard-bus-publish ${this.instance}`.slice(0, 63),
+      // A connection gone half-open would otherwise hold every publish forever: a query that times out fails, and
+      // the pool drops the connection it ran on.
+      keepAlive: true,
+      query_timeout: timeoutMs,
+      // Waiting for the connection: long enough for one publish to time out and the next to reach a new one.
+      connectionTimeoutMillis: 2 * timeoutMs,
     });
     // An idle connection that dies is replaced at the next publish; without a listener its error would crash us.
     this.publisher.on("error", (error) => this.log("warn", "the bus's publishing connection failed", { error }));
@@ -247,12 +265,26 @@ class PostgresBus<E> extends BaseBus<E> {
     if (this.closed) return false;
     const payload = this.encode(event);
     if (payload === undefined) return false;
+    if (this.queued >= this.maxQueued) {
+      if (this.dropped === 0) {
+        this.log("error", "the bus is not publishing fast enough: events are dropped", { queued: this.queued });
+      }
+      this.dropped += 1;
+      return false;
+    }
+    if (this.dropped > 0) {
+      this.log("warn", "the bus publishes again", { dropped: this.dropped });
+      this.dropped = 0;
+    }
+    this.queued += 1;
     try {
       await this.publisher.query("SELECT pg_notify($1, $2)", [BUS_CHANNEL, payload]);
       return true;
     } catch (error) {
       this.log("error", "an event could not be published", { error: (error as Error).message });
       return false;
+    } finally {
+      this.queued -= 1;
     }
   }
 

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyLock, type KeyLock } from "./key-lock.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
@@ -71,5 +72,44 @@ describe("key locks across processes (PostgreSQL)", () => {
     const next = second.run("k", async () => "ran");
     await expect(failing).rejects.toThrow("the gateway said no");
     expect(await next).toBe("ran");
+  });
+
+  it("a lock connection dropped while its work runs leaves the process up, and the next lock works", async () => {
+    const [first] = locks as [KeyLock];
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const result = await first.run("dropped", async () => {
+        const killed = await admin.query(
+          `SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+           WHERE a.datname = current_database() AND a.application_name = 'dockyard-key-lock'
+             AND l.locktype = 'advisory' AND l.granted`,
+        );
+        expect(killed.rowCount).toBe(1);
+        // The dropped connection reports its error while nobody queries it (an unheard one fails this run).
+        await sleep(300);
+        return "done";
+      });
+      expect(result).toBe("done");
+      expect(await first.run("dropped", async () => "again")).toBe("again");
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it("waits a bounded time for a connection, and in-process keys need none", async () => {
+    const lock = createKeyLock(database.url, { connections: 1, connectTimeoutMs: 300 });
+    try {
+      let release: () => void = () => undefined;
+      const holding = lock.run("slow", () => new Promise<void>((r) => (release = r)));
+      await sleep(100);
+      await expect(lock.run("other", async () => "ran")).rejects.toThrow(/timeout/i);
+      expect(await lock.run("check:other", async () => "ran", { acrossProcesses: false })).toBe("ran");
+      release();
+      await holding;
+      expect(await lock.run("other", async () => "ran")).toBe("ran");
+    } finally {
+      await lock.close();
+    }
   });
 });

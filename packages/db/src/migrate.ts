@@ -93,6 +93,9 @@ function migrateSqlite(databaseUrl: string, migrations: Migration[]): { applied:
 
 async function migratePostgresql(databaseUrl: string, migrations: Migration[]): Promise<{ applied: string[] }> {
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A connection dropped between queries emits an error; the next query fails with it, so the run still ends in an
+  // error, but an unheard one would end the process first.
+  client.on("error", () => undefined);
   await client.connect();
   try {
     // Held for the whole run (released when the connection ends): other instances wait, then find nothing to do.

@@ -70,6 +70,7 @@ export async function createTestDatabase({
 
 async function asAdmin(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
+  client.on("error", () => undefined);
   await client.connect();
   try {
     await client.query(sql);

@@ -46,7 +46,9 @@ const keyOf = (m: { pool: string; name: string }) => `${m.pool}/${m.name}`;
 /**
  * Which session holds which machine of the ssh pools. Every change is written to a JSON file at once (written aside
  * and renamed), so a restarted gateway knows what it handed out and never hands a machine out twice. Free machines
- * are not in the file. One gateway per file: two gateways sharing a pool would each think its machines free.
+ * are not in the file. Records of machines the admin took out of the pools file stay in it (not handed out), so one
+ * that is put back is not taken for free before its reset. One gateway per file: two gateways sharing a pool would
+ * each think its machines free.
  */
 export class MachinePool {
   private readonly machines = new Map<string, SshMachine>();
@@ -75,10 +77,8 @@ export class MachinePool {
       throw new Error(`The ssh machine state ${this.file} is not JSON: ${(error as Error).message}`);
     }
     if (!parsed.success) throw new Error(`The ssh machine state ${this.file} is damaged: ${parsed.error.message}`);
-    // Machines the admin took out of the pools file are forgotten.
-    for (const [key, value] of Object.entries(parsed.data.machines)) {
-      if (this.machines.has(key)) this.records.set(key, value);
-    }
+    // Machines the admin took out of the pools file keep their records: put back, they come back as they were.
+    for (const [key, value] of Object.entries(parsed.data.machines)) this.records.set(key, value);
   }
 
   private save(): void {
@@ -142,12 +142,21 @@ export class MachinePool {
     return sessions;
   }
 
-  /** The session lets go of its machines: they are being reset from now on (and out of the session). */
+  /**
+   * The session lets go of its machines: they are being reset from now on (and out of the session). Machines it held
+   * that are out of the pools file now are marked too, to be reset if they come back.
+   */
   release(sessionId: string): SshMachine[] {
     const released = (this.session(sessionId) ?? []).map((h) => h.machine);
     const since = new Date().toISOString();
     for (const m of released) this.records.set(keyOf(m), { state: "resetting", since, sessionId });
-    if (released.length > 0) this.save();
+    let absent = 0;
+    for (const [key, r] of this.records) {
+      if (this.machines.has(key) || r.state !== "held" || r.sessionId !== sessionId) continue;
+      this.records.set(key, { state: "resetting", since, sessionId });
+      absent += 1;
+    }
+    if (released.length + absent > 0) this.save();
     return released;
   }
 

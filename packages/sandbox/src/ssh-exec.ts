@@ -141,6 +141,9 @@ export function runProcess(
 ): Promise<ProcessRun> {
   const stdout = new OutputCapture(options.outputLimit, options.tail ?? 0);
   const stderr = new OutputCapture(options.outputLimit, options.tail ?? 0);
+  if (options.signal?.aborted) {
+    return Promise.resolve({ exitCode: null, stdout, stderr, deadlineHit: true });
+  }
   return new Promise((resolve) => {
     // Its own process group, so the deadline takes what it started too (an admin's reset script and its children).
     const child = spawn(command, args, { env: options.env ?? CHILD_ENV, detached: true, stdio: "pipe" });
@@ -157,10 +160,11 @@ export function runProcess(
         child.kill("SIGKILL");
       }
     };
-    options.signal?.addEventListener("abort", () => {
+    const onAbort = () => {
       deadlineHit = true;
       kill();
-    });
+    };
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     // A program that exits without reading all its input is no error of ours.
@@ -170,6 +174,7 @@ export function runProcess(
     });
     child.on("close", (code) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
       resolve({
         exitCode: deadlineHit ? null : code,
         stdout,

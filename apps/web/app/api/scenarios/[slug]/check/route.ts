@@ -59,10 +59,18 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
   const session = await findActiveLabSession(db(), userId, slug);
   if (session?.status !== "running") return fail("CONFLICT", "Start the sandbox first.");
 
-  // One check at a time per learner and scenario: polling challenges and a pressed Check do not pile up.
+  // One check at a time per learner and scenario: polling challenges and a pressed Check do not pile up. Only in
+  // this process: a check runs up to 30 s and must not hold one of the database's lock connections meanwhile.
   const verify = (await sessionSubstitution(found.scenario, session.id, [step.verify]))(step.verify);
-  const run = await withKeyLock(`check:${userId}:${slug}`, () =>
-    runLogged(session.id, { host: "host01", script: verify, timeoutMs: 30_000 }, { kind: "verify", step: step.index }),
+  const run = await withKeyLock(
+    `check:${userId}:${slug}`,
+    () =>
+      runLogged(
+        session.id,
+        { host: "host01", script: verify, timeoutMs: 30_000 },
+        { kind: "verify", step: step.index },
+      ),
+    { acrossProcesses: false },
   );
   if (!run.ok) return errorResponse(run.error);
   const verdict = interpretVerify({ script: verify, ...run.value });
