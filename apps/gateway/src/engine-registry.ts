@@ -6,12 +6,14 @@ import {
   engineFailed,
   engineSeen,
   findEngine,
+  findEngineByDaemon,
   forgetGateways,
   gatewayHeartbeat,
   leaseCounts,
   listEngines,
   markEngineDown,
   markEngineUp,
+  recordEngineDaemon,
   updateEngine,
 } from "@dockyard/db";
 import {
@@ -53,6 +55,7 @@ export const endpointOf = (e: EngineRecord): EngineEndpoint => ({
   endpoint: e.endpoint,
   tls: e.tlsCa && e.tlsCert && e.tlsKey ? { ca: e.tlsCa, cert: e.tlsCert, key: e.tlsKey } : null,
   subnets: e.subnets,
+  daemonId: e.daemonId,
 });
 
 /** How long a gateway's heartbeat may be silent before its warm and starting sandboxes count as left behind. */
@@ -68,8 +71,12 @@ export class EngineRegistry {
   private readonly failures = new Map<string, number>();
   /** Engines this gateway treats as down (until it has seen them answer and reconciled them). */
   private readonly down = new Set<string>();
-  private readonly seenWritten = new Map<string, number>();
+  /** Engines this gateway does not use, and why (already logged): another daemon answers, or one registered twice. */
+  private readonly refused = new Map<string, string>();
+  /** Engines that do not answer this gateway while others see them (already logged). */
+  private readonly unreachableHere = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private beat: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private lastSweep = Date.now();
 
@@ -88,19 +95,57 @@ export class EngineRegistry {
     return records;
   }
 
-  /** Checks every `intervalMs`, one round at a time. */
+  /**
+   * This gateway's heartbeat: one now, then every `intervalMs` on a timer of its own (a slow round of checks must not
+   * make the other gateways think this one gone and sweep its warm and starting sandboxes). Before reconciling at boot.
+   */
+  async startHeartbeat(): Promise<void> {
+    if (this.beat) return;
+    this.beat = setInterval(() => void this.heartbeat(), this.options.intervalMs);
+    this.beat.unref();
+    await this.heartbeat();
+  }
+
+  private heartbeat(): Promise<void> {
+    return gatewayHeartbeat(this.options.db, this.options.gatewayId).catch((error: unknown) =>
+      this.log("error", "writing the gateway's heartbeat failed", { error }),
+    );
+  }
+
+  /** Checks every `intervalMs`, one round at a time (and beats, if it was not already). */
   start(): void {
     this.stop();
+    void this.startHeartbeat();
     this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
     this.timer.unref();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.beat) clearInterval(this.beat);
     this.timer = undefined;
+    this.beat = undefined;
   }
 
-  /** One round: heartbeat, engines read again, each asked whether it answers, and what follows from that. */
+  /**
+   * Before the first reconciling: the engines read, and each asked which daemon it is. One that turns out to be
+   * another daemon than the one registered (or a daemon registered under another name) is not used by this gateway,
+   * so reconciling it cannot take another machine's sandboxes for nobody's.
+   */
+  async identify(): Promise<void> {
+    const records = await this.refresh();
+    await Promise.all(
+      records.map(async (record) => {
+        const driver = this.options.fleet.on(record.name);
+        if (!driver) return;
+        const answer = await driver.ping(this.options.pingTimeoutMs);
+        if (answer.ok) await this.usable(record, answer.value.daemonId);
+        else if (driver.mismatch) this.refuse(record.name, driver.mismatch);
+      }),
+    );
+  }
+
+  /** One round: engines read again, each asked whether it answers, and what follows from that. */
   tick(): Promise<void> {
     if (this.ticking) return this.ticking;
     this.ticking = this.round()
@@ -112,15 +157,15 @@ export class EngineRegistry {
   }
 
   private async round(): Promise<void> {
-    const { db, gatewayId, manager } = this.options;
-    await gatewayHeartbeat(db, gatewayId);
+    const { db, manager } = this.options;
     const records = await this.refresh();
     await Promise.all(records.map((r) => this.check(r)));
     if (Date.now() - this.lastSweep >= (this.options.sweepMs ?? 60_000)) {
       this.lastSweep = Date.now();
-      await forgetGateways(db, { before: new Date(Date.now() - 24 * 3600_000) });
+      await forgetGateways(db, { silentMs: 24 * 3600_000 });
       for (const r of records) {
-        if (this.down.has(r.name) || !this.options.fleet.on(r.name)) continue;
+        if (this.down.has(r.name) || !this.options.fleet.on(r.name) || !this.options.fleet.isReachable(r.name))
+          continue;
         const swept = await manager.sweepEngine(r.name);
         if (swept.ok && swept.value.removed.length > 0) {
           this.log("info", `engine ${r.name}: ${swept.value.removed.length} left-over sandbox(es) removed`);
@@ -130,24 +175,65 @@ export class EngineRegistry {
     manager.refillPools();
   }
 
+  /** This gateway does not use the engine (logged once per reason); nothing about it changes in the database. */
+  private refuse(name: string, why: string): void {
+    this.options.fleet.setReachable(name, false);
+    this.failures.delete(name);
+    if (this.refused.get(name) === why) return;
+    this.refused.set(name, why);
+    this.log("error", `engine ${name} is not used by this gateway: ${why}`);
+  }
+
+  /**
+   * Whether an engine that answered may be used: its daemon is recorded the first time, unless that daemon is
+   * registered under another name already.
+   */
+  private async usable(record: EngineRecord, daemonId: string | undefined): Promise<boolean> {
+    const { name } = record;
+    if (record.daemonId === null && daemonId) {
+      const recorded = await recordEngineDaemon(this.options.db, name, daemonId);
+      if (recorded.outcome === "taken") {
+        this.refuse(name, `its Docker daemon (${daemonId}) is registered as engine ${recorded.by} already`);
+        return false;
+      }
+      if (recorded.outcome === "differs") {
+        // Another gateway recorded another daemon meanwhile: the next refresh says which this connection reaches.
+        this.options.fleet.setReachable(name, false);
+        return false;
+      }
+      this.options.fleet.on(name)?.setEngine({ name, daemonId });
+    }
+    if (this.refused.delete(name)) this.log("info", `engine ${name} is used by this gateway again`);
+    return true;
+  }
+
+  /** How long no gateway may have seen an engine answer before it is marked down (the database's clock). */
+  private unseenForMs(): number {
+    const { downAfter, intervalMs, pingTimeoutMs } = this.options;
+    return downAfter * intervalMs + pingTimeoutMs + intervalMs;
+  }
+
   private async check(record: EngineRecord): Promise<void> {
     const { db, fleet, manager, downAfter, pingTimeoutMs } = this.options;
     const { name } = record;
     const driver = fleet.on(name);
     if (!driver) return;
     const answer = await driver.ping(pingTimeoutMs);
+    if (!answer.ok && driver.mismatch) {
+      // Another daemon answers at this endpoint here (the same socket path on another machine): not this engine.
+      this.refuse(name, driver.mismatch);
+      return;
+    }
     if (answer.ok) {
+      if (!(await this.usable(record, answer.value.daemonId))) return;
       this.failures.delete(name);
+      this.unreachableHere.delete(name);
       fleet.setReachable(name, true);
       if (record.state === "down" && (await markEngineUp(db, name))) {
         this.log("info", `engine ${name} answers again`, { version: answer.value.version });
       }
-      const now = Date.now();
-      // Written now and then, not every check (several gateways check every engine); at once to clear a failure.
-      if (record.lastError !== null || now - (this.seenWritten.get(name) ?? 0) >= 15_000) {
-        this.seenWritten.set(name, now);
-        await engineSeen(db, name);
-      }
+      // Every check: an engine is marked down only once no gateway has seen it for a while.
+      await engineSeen(db, name);
       if (record.state === "down" || this.down.has(name) || manager.needsReconcile(name)) {
         const back = await manager.engineBack(name);
         if (back.ok) this.down.delete(name);
@@ -158,12 +244,25 @@ export class EngineRegistry {
     this.failures.set(name, failures);
     // Nothing new goes there from the first failure; it is down (its sessions lost) only after `downAfter`.
     fleet.setReachable(name, false);
-    if (record.state === "up" && failures < downAfter) {
+    if (record.state === "up") {
       if (failures === 1) await engineFailed(db, name, answer.error.message);
-      return;
-    }
-    if (record.state === "up" && (await markEngineDown(db, name, answer.error.message))) {
-      this.log("warn", `engine ${name} marked down after ${failures} failed checks`, { error: answer.error.message });
+      if (failures < downAfter) return;
+      if (await markEngineDown(db, name, answer.error.message, { unseenForMs: this.unseenForMs() })) {
+        this.log("warn", `engine ${name} marked down after ${failures} failed checks`, { error: answer.error.message });
+      } else {
+        // A gateway saw it answer lately (another one, if this one keeps failing): its sessions are not lost.
+        if (!this.unreachableHere.has(name)) {
+          this.unreachableHere.add(name);
+          this.log(
+            "warn",
+            `engine ${name} does not answer this gateway, but was seen answering lately: not used from here`,
+            {
+              error: answer.error.message,
+            },
+          );
+        }
+        return;
+      }
     }
     this.down.add(name);
     // Every round while it is down: idempotent, and it finishes a drain a gateway that crashed left half done.
@@ -209,6 +308,16 @@ export class EngineRegistry {
         ),
       );
     }
+    // Two names for one daemon would each take the other's sandboxes for nobody's, and remove them.
+    const same = answer.value.daemonId ? await findEngineByDaemon(this.options.db, answer.value.daemonId) : undefined;
+    if (same) {
+      return err(
+        dockyardError(
+          "CONFLICT",
+          `The engine at ${input.endpoint} is the Docker daemon registered as engine ${same.name} already (daemon ${answer.value.daemonId}); one daemon is registered once.`,
+        ),
+      );
+    }
     const created = await createEngine(this.options.db, {
       name: input.name,
       endpoint: input.endpoint,
@@ -216,6 +325,7 @@ export class EngineRegistry {
       labels: input.labels,
       subnets: input.subnets ?? null,
       tls: input.tls ?? null,
+      daemonId: answer.value.daemonId ?? null,
     });
     if (!created) return err(dockyardError("CONFLICT", `There is an engine named ${input.name} already.`));
     this.log("info", `engine ${input.name} registered`, { endpoint: input.endpoint, version: answer.value.version });
@@ -267,6 +377,8 @@ export class EngineRegistry {
     if (deleted.outcome === "missing") return err(dockyardError("NOT_FOUND", `No engine named ${name}.`));
     this.failures.delete(name);
     this.down.delete(name);
+    this.refused.delete(name);
+    this.unreachableHere.delete(name);
     await this.refresh();
     this.log("info", `engine ${name} removed`);
     return ok({ removed: name });

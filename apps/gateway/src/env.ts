@@ -25,6 +25,15 @@ const schema = z.object({
     .string()
     .regex(/^[a-z0-9-]{1,32}$/)
     .default("default"),
+  /**
+   * This gateway among those of the installation, stable across its restarts: its machines for `ssh` environments
+   * are leased as engine `ssh:<name>`, which only it reconciles. Default: the host name and GATEWAY_PORT (set it where
+   * the host name changes, as a container's does when it is made again).
+   */
+  GATEWAY_NAME: z
+    .string()
+    .regex(/^[a-z0-9.-]{1,63}$/)
+    .optional(),
   /** The database shared with the web app (sandbox leases; lab sessions closed when their sandbox goes). */
   DATABASE_URL: z.string().min(1),
   /** May sandboxes reach the internet? An environment can only narrow this. */

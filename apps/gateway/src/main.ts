@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { createDb, forgetGateways } from "@dockyard/db";
 import { createBus } from "@dockyard/db/bus";
 import { instanceEvent } from "@dockyard/protocol";
@@ -67,8 +68,9 @@ const { server, internal, terminals, manager, images, tests, preloads, sync, eng
     health: { intervalMs: env.ENGINE_CHECK_SECONDS * 1000, downAfter: env.ENGINE_DOWN_AFTER },
     defaultSubnets: env.SANDBOX_SUBNETS,
   },
-  // Sessions of `ssh` environments are the ssh driver's, never placed on a Docker engine.
-  ...(ssh ? { beside: [{ name: "ssh", driver: ssh }] } : {}),
+  // Sessions of `ssh` environments are the ssh driver's, never placed on a Docker engine; leased under a name of this
+  // gateway's own (stable across its restarts), so no other gateway reconciles them against its own machines.
+  ...(ssh ? { beside: [{ name: sshEngineName(), driver: ssh }] } : {}),
   bus,
 });
 
@@ -85,6 +87,11 @@ const reconcile = async (attempt = 1): Promise<void> => {
 // before anyone is sent here (browsers on the same machine may abort requests during such changes).
 // Machines whose reset a stop cut short, or that failed it, are reset again (and come back if that works).
 void ssh?.recover();
+// Beating before reconciling (and on a timer of its own): the other gateways leave this one's sandboxes alone. Then
+// each engine's daemon is checked against the one registered: another machine's daemon at the same socket path is not
+// reconciled from here.
+await engines?.startHeartbeat();
+await engines?.identify().catch((error: unknown) => log("error", "identifying the engines failed", { error }));
 void reconcile().then(async () => {
   manager.startReaper(env.SANDBOX_REAP_SECONDS * 1000);
   // Engines that did not answer at boot are reconciled by the health loop once they do.
@@ -124,3 +131,9 @@ const shutdown = () => {
 };
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
+
+/** The ssh machines' engine name: this gateway's GATEWAY_NAME, else its host name and port. */
+function sshEngineName(): string {
+  const name = env.GATEWAY_NAME ?? `${hostname().toLowerCase()}-${env.GATEWAY_PORT}`;
+  return `ssh:${name}`;
+}

@@ -519,8 +519,11 @@ export class SessionManager {
     return undefined;
   }
 
-  /** The engines a kind of warm sandbox is kept on: enabled, up, with the labels it needs, and a driver here. */
-  private poolEngines(kind: PoolKind): string[] {
+  /**
+   * The engines a kind of warm sandbox is kept on: enabled, up, with the labels it needs, and a driver here; and,
+   * unless `evenUnreachable` (what trimming goes by), answering this gateway's checks.
+   */
+  private poolEngines(kind: PoolKind, evenUnreachable = false): string[] {
     const served = this.besideServing({ hosts: kind.hosts, internet: kind.internet, engineLabels: kind.labels });
     if (served) return [served.name];
     const needs = labelsNeeded({ hosts: kind.hosts, engineLabels: kind.labels });
@@ -530,7 +533,7 @@ export class SessionManager {
           e.enabled &&
           e.up &&
           !this.isBeside(e.name) &&
-          this.reachable(e.name) &&
+          (evenUnreachable || this.reachable(e.name)) &&
           offers(e, needs) &&
           this.routes.on(e.name),
       )
@@ -544,10 +547,10 @@ export class SessionManager {
   }
 
   /** How many of a kind one engine keeps ready: the default size, and its share of the reservations. */
-  private target(engine: string, key: string): number {
+  private target(engine: string, key: string, evenUnreachable = false): number {
     const kind = this.kinds.get(key);
     if (!kind) return 0;
-    const engines = this.poolEngines(kind);
+    const engines = this.poolEngines(kind, evenUnreachable);
     const index = engines.indexOf(engine);
     if (index < 0) return 0;
     const reserved = this.reservations.get(key)?.size ?? 0;
@@ -625,15 +628,39 @@ export class SessionManager {
     return Promise.all(fills).then(() => undefined);
   }
 
-  /** Removes warm sandboxes past their pool's target (a reservation ended, an engine was disabled or removed). */
-  private async trimPools(): Promise<void> {
+  /**
+   * Removes warm sandboxes past their pool's target (a reservation ended, an engine was disabled, removed or marked
+   * down). An engine that only missed a check keeps its pool: it may answer at the next one. The removals are not
+   * waited for (an engine that does not answer would hold up the health round).
+   */
+  private trimPools(): void {
     const extra: string[] = [];
     for (const [id, list] of this.ready) {
       const [engine = "", key = ""] = id.split("\n");
-      const over = list.length - this.target(engine, key);
+      const over = list.length - Math.max(this.target(engine, key), this.target(engine, key, true));
       if (over > 0) extra.push(...list.splice(list.length - over));
     }
-    await Promise.all(extra.map((id) => this.options.driver.removeSession(id)));
+    for (const sessionId of extra) this.discard(sessionId);
+  }
+
+  /** Removes a warm sandbox nobody waits for: within a minute, or logged (the sweep finds it later). */
+  private discard(sessionId: string): void {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<Result<never>>((resolve) => {
+      timer = setTimeout(() => resolve(err(dockyardError("TIMEOUT", "no answer within 60 s"))), 60_000);
+      timer.unref();
+    });
+    void Promise.race([this.options.driver.removeSession(sessionId), late])
+      .catch((error: unknown) => err(dockyardError("SANDBOX_FAILED", String(error))))
+      .then((removed) => {
+        if (!removed.ok) {
+          this.log("a warm sandbox past its pool's target was not removed", "warn", {
+            sessionId,
+            error: removed.error.message,
+          });
+        }
+      })
+      .finally(() => clearTimeout(timer));
   }
 
   /** Fills the pools the admin asked to keep warm from the start; resolves when they are full (or cannot be). */
@@ -668,7 +695,7 @@ export class SessionManager {
       if (!this.kinds.has(key)) this.kinds.set(key, { hosts: r.hosts, internet, labels: [] });
     }
     this.reservations = next;
-    await this.trimPools();
+    this.trimPools();
     void this.fillPools();
     return this.poolStatus();
   }
@@ -877,8 +904,10 @@ export class SessionManager {
     let failure: DockyardError | undefined;
     for (const engine of this.routes.names()) {
       // An engine known to be down, or that does not answer now, is reconciled once it does (the health loop).
+      // One this gateway does not use (another daemon answers at its endpoint here) is not this gateway's to judge.
       const known = this.view.find((e) => e.name === engine);
-      const answers = known?.up === false ? undefined : await answersWithin(this.routes.on(engine), 5000);
+      const answers =
+        known?.up === false || !this.reachable(engine) ? undefined : await answersWithin(this.routes.on(engine), 5000);
       const done = answers?.ok ? await this.reconcileEngine(engine) : answers;
       if (!done) {
         this.unreconciled.add(engine);
@@ -935,7 +964,7 @@ export class SessionManager {
     const listed = await driver.listSessions();
     if (!listed.ok) return listed;
     const gateways = this.options.gateway
-      ? await liveGateways(this.options.db, new Date(Date.now() - this.options.gateway.staleMs))
+      ? await liveGateways(this.options.db, this.options.gateway.staleMs)
       : new Set<string>();
     const now = Date.now();
     const adopted: string[] = [];
@@ -959,6 +988,8 @@ export class SessionManager {
       }
       if (this.inHand(session.sessionId)) continue;
       if (this.othersInProgress(session, gateways, now)) continue;
+      // Leased since the leases were read (its start ended between the two reads): not a leftover.
+      if (await getLease(this.options.db, session.sessionId)) continue;
       if (session.userId === POOL_OWNER) {
         // A warm sandbox of a gateway that is gone (or of this one, from before): the pools make fresh ones.
         await driver.removeSession(session.sessionId);
@@ -1029,7 +1060,7 @@ export class SessionManager {
    */
   async setEngines(engines: EngineRecord[]): Promise<void> {
     this.view = [...engines.filter((e) => !this.isBeside(e.name)).map(viewOf), ...this.besideViews];
-    await this.trimPools();
+    this.trimPools();
   }
 
   /** Refills the warm pools wherever they are below their target. */

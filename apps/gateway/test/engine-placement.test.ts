@@ -1,4 +1,4 @@
-import { createEngine } from "@dockyard/db";
+import { createEngine, createLabSession, createLease, getLabSession, getLease } from "@dockyard/db";
 import { dockyardError, err, ok, type Result, type SessionState } from "@dockyard/protocol";
 import type { SandboxDriver, SessionSpec, SessionSummary } from "@dockyard/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -69,16 +69,18 @@ const routing = new Proxy(docker, {
     }
     const value = Reflect.get(target, key);
     if (typeof value !== "function") return value;
-    return (id: string | { sessionId: string }, ...rest: unknown[]) => {
-      const sessionId = typeof id === "string" ? id : id.sessionId;
-      const holder = ssh.sessions.has(sessionId) ? ssh : docker;
+    return (id?: string | { sessionId: string }, ...rest: unknown[]) => {
+      const sessionId = typeof id === "string" ? id : id?.sessionId;
+      const holder = sessionId && ssh.sessions.has(sessionId) ? ssh : docker;
       return (Reflect.get(holder, key) as (...a: unknown[]) => unknown).call(holder, id, ...rest);
     };
   },
 }) as unknown as SandboxDriver;
 
 const store = await tempDb();
-const manager = () =>
+/** This gateway's ssh machines, as main.ts names them: its own, stable across restarts. */
+const SSH = "ssh:gw-a";
+const manager = (beside = SSH, machines = ssh) =>
   new SessionManager({
     driver: routing,
     db: store.db,
@@ -93,7 +95,7 @@ const manager = () =>
       pin: () => {},
       unpin: () => {},
     },
-    beside: [{ name: "ssh", driver: ssh as unknown as SandboxDriver & MemoryDriver }],
+    beside: [{ name: beside, driver: machines as unknown as SandboxDriver & MemoryDriver }],
     log: () => undefined,
   });
 
@@ -124,12 +126,12 @@ describe("placement beside the engines", () => {
     // e1 is full (capacity 1): a plain session is refused, one for the ssh pool is not.
     const refused = await m.admit(spec("s-plain-002", "dockyard/sandbox:latest", "bob"));
     expect(refused.ok || refused.error.message).toMatch(/^No engine has room/);
-    expect(await start(m, spec("s-vm-00001", "ssh:vm", "bob"))).toEqual(ok("ssh"));
+    expect(await start(m, spec("s-vm-00001", "ssh:vm", "bob"))).toEqual(ok(SSH));
     expect(ssh.sessions.has("s-vm-00001")).toBe(true);
     const leases = await store.db.sandboxLease.findMany({ orderBy: { sessionId: "asc" } });
     expect(leases.map((l) => [l.sessionId, l.engine])).toEqual([
       ["s-plain-001", "e1"],
-      ["s-vm-00001", "ssh"],
+      ["s-vm-00001", SSH],
     ]);
   });
 
@@ -142,5 +144,32 @@ describe("placement beside the engines", () => {
       ["s-orphan01"],
     ]);
     expect(docker.sessions.has("s-orphan01")).toBe(false);
+  });
+
+  it("leaves another gateway's ssh machines' leases alone, expired or not", async () => {
+    // Gateway b's machines are not this one's: its sessions are not on this gateway's ssh driver.
+    const terms = { ttlSeconds: 600, maxTtlSeconds: 600 };
+    for (const id of ["s-vm-b-live", "s-vm-b-past"]) {
+      await createLabSession(store.db, { id, userId: "carol", scenarioSlug: "placement" });
+      await store.db.labSession.update({ where: { id }, data: { status: "running" } });
+      await createLease(store.db, { sessionId: id, userId: "carol", engine: "ssh:gw-b" }, terms);
+    }
+    await store.db.sandboxLease.update({
+      where: { sessionId: "s-vm-b-past" },
+      data: { expiresAt: new Date(Date.now() - 60_000) },
+    });
+    const m = manager();
+    const reconciled = await m.reconcile();
+    expect(reconciled.ok && reconciled.value.closed).toEqual([]);
+    const reaped = await m.reap();
+    expect(reaped.expired).toEqual([]);
+    for (const id of ["s-vm-b-live", "s-vm-b-past"]) {
+      expect((await getLease(store.db, id))?.engine).toBe("ssh:gw-b");
+      expect((await getLabSession(store.db, id))?.status).toBe("running");
+    }
+    // Gateway b itself (its machines hold neither any more) does close them: they are its own.
+    const b = manager("ssh:gw-b", new MemoryDriver("ssh:vm"));
+    const closed = await b.reconcile();
+    expect(closed.ok && closed.value.closed.sort()).toEqual(["s-vm-b-live", "s-vm-b-past"]);
   });
 });

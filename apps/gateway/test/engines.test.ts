@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { createLabSession, getLabSession, getLease } from "@dockyard/db";
 import { type AdminSessionList, type CreateSessionEvent, type EngineList, engineList } from "@dockyard/protocol";
-import { DockerDriver, EngineFleet } from "@dockyard/sandbox";
+import { DockerDriver, dockerClient, EngineFleet } from "@dockyard/sandbox";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ENGINE_LOST } from "../src/session-manager.ts";
 import { containersOn, type ExtraEngine, networksOn, startExtraEngines } from "./extra-engines.ts";
@@ -106,6 +106,33 @@ describe("several Docker engines", () => {
   }, 120_000);
 
   it("registers an engine only once it answers, and under a name of its own", async () => {
+    // Over TCP with TLS (the engine's CA, a client certificate and key): registered, and the key never sent back.
+    const tcp = { name: "tls1", endpoint: e1.tcp.endpoint, capacity: 1, subnets: "10.244.0.0/16" };
+    const wrongCa = await api("/internal/engines", {
+      method: "POST",
+      body: JSON.stringify({ ...tcp, tls: { ...e1.tcp.tls, ca: e2.tcp.tls.ca } }),
+    });
+    expect(wrongCa.status).toBe(503);
+    expect(((await wrongCa.json()) as { error: { message: string } }).error.message).toMatch(/certificate/);
+    const withTls = await api("/internal/engines", {
+      method: "POST",
+      body: JSON.stringify({ ...tcp, tls: e1.tcp.tls }),
+    });
+    expect(withTls.status).toBe(200);
+    const raw = await (await api("/internal/engines")).text();
+    expect(engineList.parse(JSON.parse(raw)).engines.find((e) => e.name === "tls1")).toMatchObject({
+      state: "up",
+      tls: true,
+    });
+    expect(raw).not.toMatch(/PRIVATE KEY/);
+    // One daemon is one engine: e1's socket is the daemon tls1 is, so it waits until tls1 is removed.
+    const sameAsTls1 = await api("/internal/engines", {
+      method: "POST",
+      body: JSON.stringify({ name: "e1", endpoint: e1.endpoint, capacity: 2, subnets: e1.subnets }),
+    });
+    expect(sameAsTls1.status).toBe(409);
+    expect((await api("/internal/engines/tls1", { method: "DELETE" })).status).toBe(200);
+
     for (const [engine, capacity] of [
       [e1, 2],
       [e2, 2],
@@ -145,26 +172,18 @@ describe("several Docker engines", () => {
       body: JSON.stringify({ name: "remote", endpoint: "tcp://192.0.2.10:2376", capacity: 5 }),
     });
     expect(bare.status).toBe(400);
-    // Over TCP with TLS (the engine's CA, a client certificate and key): registered, and the key never sent back.
-    const tcp = { name: "tls1", endpoint: e1.tcp.endpoint, capacity: 1, subnets: "10.244.0.0/16" };
-    const wrongCa = await api("/internal/engines", {
-      method: "POST",
-      body: JSON.stringify({ ...tcp, tls: { ...e1.tcp.tls, ca: e2.tcp.tls.ca } }),
-    });
-    expect(wrongCa.status).toBe(503);
-    expect(((await wrongCa.json()) as { error: { message: string } }).error.message).toMatch(/certificate/);
-    const withTls = await api("/internal/engines", {
-      method: "POST",
-      body: JSON.stringify({ ...tcp, tls: e1.tcp.tls }),
-    });
-    expect(withTls.status).toBe(200);
-    const raw = await (await api("/internal/engines")).text();
-    expect(engineList.parse(JSON.parse(raw)).engines.find((e) => e.name === "tls1")).toMatchObject({
-      state: "up",
-      tls: true,
-    });
-    expect(raw).not.toMatch(/PRIVATE KEY/);
-    expect((await api("/internal/engines/tls1", { method: "DELETE" })).status).toBe(200);
+    // A daemon registered already is refused under a second name, by its socket or over TCP: each name would take the
+    // other's sandboxes for nobody's.
+    for (const again of [
+      { name: "e1-again", endpoint: e1.endpoint, capacity: 1, subnets: "10.245.0.0/16" },
+      { name: "e1-tcp", endpoint: e1.tcp.endpoint, capacity: 1, tls: e1.tcp.tls },
+    ]) {
+      const refused = await api("/internal/engines", { method: "POST", body: JSON.stringify(again) });
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+        /is the Docker daemon registered as engine e1 already/,
+      );
+    }
 
     const listed = await engines();
     expect(listed.engines.map((e) => [e.name, e.state, e.capacity, e.sessions, e.tls])).toEqual([
@@ -479,3 +498,143 @@ async function sessionsWith(engine: ExtraEngine, instance: string): Promise<Set<
   });
   return new Set(found.map((c) => c.Labels["dockyard.session"] ?? ""));
 }
+
+// Gateways that see an engine differently: one whose `local` socket path is another daemon (a gateway on another
+// machine), one that cannot reach an engine the other reaches. Neither takes the other's sandboxes from it.
+const INSTANCE3 = `views-${randomBytes(3).toString("hex")}`;
+const views = await tempDb();
+
+describe("gateways that see an engine differently", () => {
+  const health = { intervalMs: 250, downAfter: 2, pingTimeoutMs: 2000, sweepMs: 500 };
+  const idA = `gw-a-${randomBytes(3).toString("hex")}`;
+  const idB = `gw-b-${randomBytes(3).toString("hex")}`;
+  const dead = dockerClient({ endpoint: "unix:///run/dockyard-no-such-engine.sock" });
+  /** `reaches`: what this gateway's connection to an engine reaches (by default, its registered endpoint). */
+  const fleetOf = (gatewayId: string, reaches: (name: string) => ReturnType<typeof dockerClient> | undefined) =>
+    new EngineFleet({
+      driverFor: (docker, engine) => {
+        const here = reaches(engine.name);
+        return new DockerDriver({
+          docker: here?.ok ? here.value : docker,
+          instance: INSTANCE3,
+          gateway: gatewayId,
+          subnets: engine.subnets ?? undefined,
+        });
+      },
+      locate: async (id) => (await getLease(views.db, id))?.engine,
+    });
+  const fleetA = fleetOf(idA, () => undefined);
+  // Gateway b: its `local` (unix:///…, as on every machine) is another daemon, e2; and it cannot reach e3 at all.
+  const fleetB = fleetOf(idB, (name) =>
+    name === "local" ? { ok: true, value: e2.docker } : name === "e3" ? dead : undefined,
+  );
+  const a = testGateway(views, { driver: fleetA, secret: SECRET, fleet: { fleet: fleetA, gatewayId: idA, health } });
+  const b = testGateway(views, { driver: fleetB, secret: SECRET, fleet: { fleet: fleetB, gatewayId: idB, health } });
+  const sessions: Record<string, string> = {};
+  const view = `label=dockyard.instance=${INSTANCE3}`;
+  const row = async (name: string) => (await views.db.engine.findUnique({ where: { name } })) ?? undefined;
+
+  async function startOn(expected: string, userId: string): Promise<string> {
+    const sessionId = sid();
+    await createLabSession(views.db, { id: sessionId, userId, scenarioSlug: "views" });
+    await views.db.labSession.update({ where: { id: sessionId }, data: { status: "running" } });
+    const admitted = await a.manager.admit({
+      sessionId,
+      userId,
+      scenario: "views",
+      hosts: [{ name: "host01", image: IMAGE }],
+    });
+    if (!admitted.ok) throw new Error(admitted.error.message);
+    expect(admitted.value.engine).toBe(expected);
+    const made = await a.manager.create(admitted.value, () => undefined);
+    expect(made.ok).toBe(true);
+    return sessionId;
+  }
+
+  beforeAll(async () => {
+    for (const [engine, name] of [
+      [e1, "local"],
+      [e3, "e3"],
+    ] as const) {
+      const registered = await a.engines?.register({
+        name,
+        endpoint: engine.endpoint,
+        capacity: 1,
+        labels: [],
+        subnets: engine.subnets,
+      });
+      expect(registered?.ok).toBe(true);
+    }
+    await a.engines?.startHeartbeat();
+    await a.engines?.identify();
+    expect((await a.manager.reconcile()).ok).toBe(true);
+    a.engines?.start();
+    // Room 1 each, ties by name: e3 first.
+    sessions.e3 = await startOn("e3", "bob");
+    sessions.local = await startOn("local", "ann");
+  }, 120_000);
+
+  afterAll(async () => {
+    a.engines?.stop();
+    b.engines?.stop();
+    for (const g of [a, b]) {
+      g.terminals.closeAll();
+      g.server.close();
+      g.internal.close();
+    }
+    for (const engine of [e1, e2, e3]) {
+      const driver = new DockerDriver({ docker: engine.docker, instance: INSTANCE3 });
+      const listed = await driver.listSessions();
+      if (listed.ok) await Promise.all(listed.value.map((s) => driver.removeSession(s.sessionId)));
+    }
+    await views.drop();
+  }, 120_000);
+
+  it("a gateway whose `local` is another daemon, or that cannot reach e3, leaves both engines' sessions alone", async () => {
+    const daemonOfLocal = (await row("local"))?.daemonId;
+    expect(daemonOfLocal).toEqual(expect.any(String));
+    // As main.ts starts a gateway: heartbeat, daemons checked, reconciled, checked every round.
+    await b.engines?.startHeartbeat();
+    await b.engines?.identify();
+    expect(fleetB.isReachable("local")).toBe(false);
+    // Nothing it reaches answers as a registered engine (so it says it is not done, and main.ts tries again).
+    const reconciled = await b.manager.reconcile();
+    expect(reconciled.ok ? reconciled.value : reconciled.error.code).toBe("DOCKER_UNAVAILABLE");
+    b.engines?.start();
+    // Many rounds, sweeps among them, and longer than an engine may go unseen before it is marked down.
+    await new Promise((r) => setTimeout(r, 5000));
+
+    for (const [engine, sessionId] of [
+      [e1, sessions.local ?? ""],
+      [e3, sessions.e3 ?? ""],
+    ] as const) {
+      expect(await getLease(views.db, sessionId)).not.toBeNull();
+      expect((await getLabSession(views.db, sessionId))?.status).toBe("running");
+      expect(await containersOn(engine, view, `label=dockyard.session=${sessionId}`)).toHaveLength(1);
+    }
+    // Both stay up, `local` as the daemon it is; gateway b places nothing through either.
+    expect(await row("local")).toMatchObject({ state: "up", daemonId: daemonOfLocal });
+    expect((await row("e3"))?.state).toBe("up");
+    expect(fleetB.isReachable("local")).toBe(false);
+    expect(fleetB.isReachable("e3")).toBe(false);
+    const refused = await b.manager.admit({
+      sessionId: sid(),
+      userId: "carol",
+      scenario: "views",
+      hosts: [{ name: "host01", image: IMAGE }],
+    });
+    expect(refused.ok).toBe(false);
+    // And e2, which b reaches as `local`, got nothing of this installation's from it either.
+    expect(await containersOn(e2, view)).toEqual([]);
+  }, 60_000);
+
+  it("once no gateway sees e3 answer, it is marked down and its sessions lost, as before", async () => {
+    a.engines?.stop();
+    await until(async () => (await row("e3"))?.state === "down", "e3 to be marked down by gateway b", 30_000);
+    await until(async () => (await getLease(views.db, sessions.e3 ?? "")) === null, "e3's lease to end");
+    expect((await getLabSession(views.db, sessions.e3 ?? ""))?.error).toBe(ENGINE_LOST);
+    // `local` stays up: gateway b does not use it, so it says nothing about it.
+    expect((await row("local"))?.state).toBe("up");
+    expect(await getLease(views.db, sessions.local ?? "")).not.toBeNull();
+  }, 60_000);
+});

@@ -3,10 +3,13 @@ import type { Db } from "./client.ts";
 import {
   createEngine,
   deleteEngine,
+  engineSeen,
   ensureFirstEngine,
+  findEngineByDaemon,
   listEngines,
   markEngineDown,
   markEngineUp,
+  recordEngineDaemon,
   updateEngine,
 } from "./engines.ts";
 import { forgetGateways, gatewayHeartbeat, liveGateways } from "./gateway-instances.ts";
@@ -40,8 +43,32 @@ describe("engines", () => {
     expect((await listEngines(db)).map((e) => e.name)).toEqual(["b", "local"]);
   });
 
+  it("records each engine's daemon once, and refuses a daemon registered under another name", async () => {
+    expect(await recordEngineDaemon(db, "local", "DAEMON-A")).toEqual({ outcome: "recorded" });
+    expect(await recordEngineDaemon(db, "local", "DAEMON-A")).toEqual({ outcome: "recorded" });
+    expect(await recordEngineDaemon(db, "b", "DAEMON-A")).toEqual({ outcome: "taken", by: "local" });
+    expect(await recordEngineDaemon(db, "local", "DAEMON-B")).toEqual({ outcome: "differs" });
+    expect((await findEngineByDaemon(db, "DAEMON-A"))?.name).toBe("local");
+    expect(await findEngineByDaemon(db, "DAEMON-B")).toBeUndefined();
+    expect((await listEngines(db)).map((e) => [e.name, e.daemonId])).toEqual([
+      ["b", null],
+      ["local", "DAEMON-A"],
+    ]);
+  });
+
+  it("marks an engine down only when no gateway saw it answer lately", async () => {
+    await engineSeen(db, "b");
+    // Another gateway saw it a moment ago: one that cannot reach it does not take it down.
+    expect(await markEngineDown(db, "b", "no answer", { unseenForMs: 60_000 })).toBe(false);
+    expect((await listEngines(db)).find((e) => e.name === "b")?.state).toBe("up");
+    await engineSeen(db, "b", new Date(Date.now() - 120_000));
+    expect(await markEngineDown(db, "b", "no answer", { unseenForMs: 60_000 })).toBe(true);
+    expect(await markEngineUp(db, "b")).toBe(true);
+  });
+
   it("marks an engine down and up once however many gateways try (compare-and-set)", async () => {
-    const downs = await Promise.all([1, 2, 3].map(() => markEngineDown(db, "b", "no answer")));
+    await engineSeen(db, "b", new Date(Date.now() - 120_000));
+    const downs = await Promise.all([1, 2, 3].map(() => markEngineDown(db, "b", "no answer", { unseenForMs: 1000 })));
     expect(downs.filter(Boolean)).toHaveLength(1);
     expect((await listEngines(db)).find((e) => e.name === "b")).toMatchObject({
       state: "down",
@@ -76,8 +103,8 @@ describe("engines", () => {
   it("tells live gateways from gone ones by their heartbeat", async () => {
     await gatewayHeartbeat(db, "gw-1");
     await gatewayHeartbeat(db, "gw-2", new Date(Date.now() - 60_000));
-    expect(await liveGateways(db, new Date(Date.now() - 30_000))).toEqual(new Set(["gw-1"]));
-    await forgetGateways(db, { id: "gw-1", before: new Date(Date.now() - 30_000) });
-    expect(await liveGateways(db, new Date(0))).toEqual(new Set());
+    expect(await liveGateways(db, 30_000)).toEqual(new Set(["gw-1"]));
+    await forgetGateways(db, { id: "gw-1", silentMs: 30_000 });
+    expect(await liveGateways(db, Date.now())).toEqual(new Set());
   });
 });

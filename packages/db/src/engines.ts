@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "./client.ts";
+import { databaseNow } from "./database-clock.ts";
 
 export type EngineState = "up" | "down";
 
@@ -18,6 +19,8 @@ export interface EngineRecord {
   state: EngineState;
   lastSeenAt: Date | null;
   lastError: string | null;
+  /** The Docker daemon's ID (`docker info`), once it answered: one daemon is one engine. */
+  daemonId: string | null;
   createdAt: Date;
 }
 
@@ -28,6 +31,8 @@ export interface EngineInput {
   labels: string[];
   subnets?: string | null;
   tls?: { ca: string; cert: string; key: string } | null;
+  /** The Docker daemon's ID, when it answered already. */
+  daemonId?: string | null;
 }
 
 type EngineRow = Omit<EngineRecord, "labels" | "state"> & { labels: string; state: string };
@@ -57,9 +62,34 @@ export async function findEngine(db: Db, name: string): Promise<EngineRecord | u
   return row ? recordOf(row) : undefined;
 }
 
+/** The engine registered for a Docker daemon (by its ID), if one is. */
+export async function findEngineByDaemon(db: Db, daemonId: string): Promise<EngineRecord | undefined> {
+  const row = await db.engine.findFirst({ where: { daemonId }, orderBy: { createdAt: "asc" } });
+  return row ? recordOf(row) : undefined;
+}
+
+/**
+ * Records the daemon an engine turned out to be, the first time it answers: `recorded`, or `taken` with the engine
+ * that daemon is registered as already (then this one must not be used: two names for one daemon would see each
+ * other's sandboxes as nobody's), or `differs` when another ID was recorded meanwhile.
+ */
+export async function recordEngineDaemon(
+  db: Db,
+  name: string,
+  daemonId: string,
+): Promise<{ outcome: "recorded" | "differs" } | { outcome: "taken"; by: string }> {
+  const other = await db.engine.findFirst({ where: { daemonId, name: { not: name } }, select: { name: true } });
+  if (other) return { outcome: "taken", by: other.name };
+  const { count } = await db.engine.updateMany({ where: { name, daemonId: null }, data: { daemonId } });
+  if (count === 1) return { outcome: "recorded" };
+  const row = await db.engine.findUnique({ where: { name }, select: { daemonId: true } });
+  return { outcome: row?.daemonId === daemonId ? "recorded" : "differs" };
+}
+
 /** Registers an engine (up, as it was just seen answering); undefined when the name is taken. */
-export async function createEngine(db: Db, input: EngineInput, now = new Date()): Promise<EngineRecord | undefined> {
+export async function createEngine(db: Db, input: EngineInput, now?: Date): Promise<EngineRecord | undefined> {
   if (await db.engine.findUnique({ where: { name: input.name } })) return undefined;
+  const seen = now ?? (await databaseNow(db));
   try {
     const row = await db.engine.create({
       data: {
@@ -73,7 +103,8 @@ export async function createEngine(db: Db, input: EngineInput, now = new Date())
         tlsCert: input.tls?.cert ?? null,
         tlsKey: input.tls?.key ?? null,
         state: "up",
-        lastSeenAt: now,
+        lastSeenAt: seen,
+        daemonId: input.daemonId ?? null,
       },
     });
     return recordOf(row);
@@ -121,29 +152,39 @@ export async function deleteEngine(
 }
 
 /**
- * Marks an answering engine down (compare-and-set: only one of several gateways makes the change); true for the one
- * that did.
+ * Marks an engine down (compare-and-set: only one of several gateways makes the change); true for the one that did.
+ * Only when no gateway has seen it answer for `unseenForMs` (by the database's clock): one gateway that cannot reach
+ * an engine the others reach does not take it from them.
  */
-export async function markEngineDown(db: Db, name: string, error: string): Promise<boolean> {
+export async function markEngineDown(
+  db: Db,
+  name: string,
+  error: string,
+  { unseenForMs }: { unseenForMs: number },
+): Promise<boolean> {
+  const before = new Date((await databaseNow(db)).getTime() - unseenForMs);
   const { count } = await db.engine.updateMany({
-    where: { name, state: "up" },
+    where: { name, state: "up", OR: [{ lastSeenAt: null }, { lastSeenAt: { lt: before } }] },
     data: { state: "down", lastError: error.slice(0, 500) },
   });
   return count === 1;
 }
 
 /** Marks a down engine up again (compare-and-set, as markEngineDown); true for the gateway that did. */
-export async function markEngineUp(db: Db, name: string, now = new Date()): Promise<boolean> {
+export async function markEngineUp(db: Db, name: string, now?: Date): Promise<boolean> {
   const { count } = await db.engine.updateMany({
     where: { name, state: "down" },
-    data: { state: "up", lastError: null, lastSeenAt: now },
+    data: { state: "up", lastError: null, lastSeenAt: now ?? (await databaseNow(db)) },
   });
   return count === 1;
 }
 
-/** The engine answered just now (an earlier failure is forgotten). */
-export async function engineSeen(db: Db, name: string, now = new Date()): Promise<void> {
-  await db.engine.updateMany({ where: { name }, data: { lastSeenAt: now, lastError: null } });
+/** The engine answered just now (an earlier failure is forgotten), by the database's clock. */
+export async function engineSeen(db: Db, name: string, now?: Date): Promise<void> {
+  await db.engine.updateMany({
+    where: { name },
+    data: { lastSeenAt: now ?? (await databaseNow(db)), lastError: null },
+  });
 }
 
 /** The engine did not answer; it stays up until enough failures in a row (the gateway's rule) mark it down. */

@@ -1,6 +1,7 @@
 export * from "./accounts.ts";
 export * from "./audit.ts";
 export * from "./client.ts";
+export * from "./database-clock.ts";
 export * from "./engines.ts";
 export * from "./events.ts";
 export * from "./gateway-instances.ts";

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import {
-  backgroundName,
   type CreateSessionEvent,
   type DockyardError,
   dockyardError,
@@ -13,6 +12,7 @@ import {
   type SessionState,
 } from "@dockyard/protocol";
 import Docker from "dockerode";
+import { type BackgroundRun, startBackground } from "./background-script.ts";
 import { boundedAll } from "./bounded-all.ts";
 import { emptyHostStats, hostStatsOf, type RawContainerStats } from "./container-stats.ts";
 import { fromDockerError } from "./docker-errors.ts";
@@ -53,6 +53,11 @@ export interface DockerDriverOptions {
   instance?: string;
   /** Written to every resource's dockyard.gateway label: the gateway process that made it. */
   gateway?: string;
+  /**
+   * The engine's registered name, written to every resource's dockyard.engine label; listings leave out what is
+   * labelled with another engine's (unlabelled ones, from before, are listed). The fleet sets it too (`setEngine`).
+   */
+  engine?: string;
   /** The range session networks get their subnets from (a /27 each); default 10.213.0.0/16. */
   subnets?: string;
   /** How long one round of live figures (sessionStats) may take before hosts that have not answered are left out. */
@@ -116,6 +121,13 @@ const OUTPUT_LIMIT = 64 * 1024;
 /** Set by docker/build-images.sh on what it builds: the content hash of the build context. */
 const IMAGE_HASH_LABEL = "dockyard.image-hash";
 
+/**
+ * Which daemon answers: its ID, and its data root. Before Docker 23 the ID comes from the machine's
+ * /etc/docker/key.json, so every daemon on one machine has the same one; the data root tells those apart.
+ */
+const daemonIdentity = (info: { ID?: string; DockerRootDir?: string }): string | undefined =>
+  info.ID ? `${info.ID}@${info.DockerRootDir ?? ""}` : undefined;
+
 export const networkName = (sessionId: string) => `dockyard-${sessionId}`;
 export const containerName = (sessionId: string, host: string) => `dockyard-${sessionId}-${host}`;
 
@@ -125,12 +137,21 @@ export class DockerDriver implements SandboxDriver {
   readonly limits: SandboxLimits;
   readonly instance: string;
   readonly gateway: string | undefined;
+  /** The engine name this driver serves (its dockyard.engine label). */
+  engine: string | undefined;
+  /** The daemon ID the database has for this engine: an answer from another daemon is no answer. */
+  private expectedDaemon: string | null = null;
+  /** The daemon this connection reaches, learned on the first answer and again after a failure. */
+  private daemon: string | undefined;
+  /** Set while this connection reaches a daemon other than the one registered: why it is not used. */
+  mismatch: string | undefined;
 
   constructor(options: DockerDriverOptions = {}) {
     this.docker = options.docker ?? new Docker();
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.instance = options.instance ?? "default";
     this.gateway = options.gateway;
+    this.engine = options.engine;
     this.subnets = new SubnetPool(options.subnets ?? "10.213.0.0/16");
     this.statsDeadlineMs = options.statsDeadlineMs ?? 5000;
     this.statsConcurrency = options.statsConcurrency ?? 64;
@@ -275,16 +296,37 @@ export class DockerDriver implements SandboxDriver {
     throw new Error("no free subnet found for the session network");
   }
 
-  /** The engine's version; with `timeoutMs`, an engine that has not answered by then counts as not answering. */
-  async ping(timeoutMs?: number): Promise<Result<{ version: string }>> {
+  /** Names the engine this driver serves and the daemon the database says it is (null: not known yet). */
+  setEngine(engine: { name: string; daemonId?: string | null }): void {
+    this.engine = engine.name;
+    if ((engine.daemonId ?? null) !== this.expectedDaemon) this.mismatch = undefined;
+    this.expectedDaemon = engine.daemonId ?? null;
+  }
+
+  /**
+   * The engine's version and its daemon's ID; with `timeoutMs`, an engine that has not answered by then counts as not
+   * answering. A daemon other than the one registered for this engine (another machine's socket at the same path)
+   * counts as not answering, and `mismatch` says why.
+   */
+  async ping(timeoutMs?: number): Promise<Result<{ version: string; daemonId?: string }>> {
     try {
       // dockerode takes an abort signal here too; its types do not say so.
       const docker = this.docker as unknown as {
         version(o: { abortSignal?: AbortSignal }): Promise<Docker.DockerVersion>;
+        info(o: { abortSignal?: AbortSignal }): Promise<{ ID?: string; DockerRootDir?: string }>;
       };
-      const version = await docker.version(timeoutMs ? { abortSignal: AbortSignal.timeout(timeoutMs) } : {});
-      return ok({ version: version.Version });
+      const signal = () => (timeoutMs ? { abortSignal: AbortSignal.timeout(timeoutMs) } : {});
+      const version = await docker.version(signal());
+      // Asked once per connection (and after a failure): a daemon's ID does not change while it answers.
+      this.daemon ??= daemonIdentity(await docker.info(signal()));
+      if (this.expectedDaemon && this.daemon && this.daemon !== this.expectedDaemon) {
+        this.mismatch = `engine ${this.engine ?? "?"} is registered as Docker daemon ${this.expectedDaemon}, but this gateway reaches daemon ${this.daemon} there`;
+        return err(dockyardError("DOCKER_UNAVAILABLE", `Not the registered Docker daemon: ${this.mismatch}.`));
+      }
+      this.mismatch = undefined;
+      return ok({ version: version.Version, ...(this.daemon ? { daemonId: this.daemon } : {}) });
     } catch (error) {
+      this.daemon = undefined;
       if ((error as Error).name === "TimeoutError" || (error as Error).name === "AbortError") {
         return err(dockyardError("DOCKER_UNAVAILABLE", `The Docker engine gave no answer within ${timeoutMs} ms.`));
       }
@@ -333,6 +375,7 @@ export class DockerDriver implements SandboxDriver {
       [LABEL.scenario]: spec.scenario,
       [LABEL.created]: created,
       ...(this.gateway ? { [LABEL.gateway]: this.gateway } : {}),
+      ...(this.engine ? { [LABEL.engine]: this.engine } : {}),
     };
     const failed = async (error: DockyardError): Promise<Result<SessionState>> => {
       await this.removeSession(spec.sessionId);
@@ -538,6 +581,9 @@ export class DockerDriver implements SandboxDriver {
         const labels: Record<string, string> = item.Labels ?? {};
         const sessionId = labels[LABEL.session];
         if (!sessionId) continue;
+        // Made through another engine name (one daemon registered twice): that name's to reconcile, not this one's.
+        const engine = labels[LABEL.engine];
+        if (engine && this.engine && engine !== this.engine) continue;
         const entry = sessions.get(sessionId) ?? {
           sessionId,
           userId: labels[LABEL.user] ?? "",
@@ -641,25 +687,8 @@ export class DockerDriver implements SandboxDriver {
     return { exitCode: info?.ExitCode ?? null, stdout: stdout.text(), stderr: stderr.text(), deadlineHit };
   }
 
-  async runBackground(run: Omit<ScriptRun, "timeoutMs"> & { name: string }): Promise<Result<{ pid: number }>> {
-    if (!backgroundName.safeParse(run.name).success) {
-      return err(dockyardError("BAD_REQUEST", `Bad background script name ${run.name}.`));
-    }
-    const log = `/var/log/killercoda/${run.name}.log`;
-    const started = await this.runScript({
-      ...run,
-      env: { ...run.env, DOCKYARD_SCRIPT: run.script },
-      script: `mkdir -p /var/log/killercoda; nohup bash -c "$DOCKYARD_SCRIPT" > ${log} 2>&1 < /dev/null & echo $!`,
-      timeoutMs: 10_000,
-    });
-    if (!started.ok) return started;
-    const pid = Number(started.value.stdout.trim());
-    if (!Number.isInteger(pid) || pid <= 0) {
-      return err(
-        dockyardError("SANDBOX_FAILED", `The background script did not start: ${started.value.stderr.trim()}`),
-      );
-    }
-    return ok({ pid });
+  runBackground(run: BackgroundRun): Promise<Result<{ pid: number }>> {
+    return startBackground((script) => this.runScript(script), run);
   }
 
   async putFiles(sessionId: string, host: string, files: ArchiveFile[]): Promise<Result<{ files: number }>> {

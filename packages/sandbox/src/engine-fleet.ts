@@ -31,6 +31,8 @@ export interface EngineEndpoint {
   tls?: { ca: string; cert: string; key: string } | null;
   /** The range its session networks take subnets from (engines on one machine need disjoint ones). */
   subnets?: string | null;
+  /** The Docker daemon's ID as registered: a connection that reaches another daemon is not used (`DockerDriver.ping`). */
+  daemonId?: string | null;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -129,17 +131,18 @@ export class EngineFleet implements SandboxDriver {
     }
     for (const engine of engines) {
       const current = this.members.get(engine.name);
-      if (current?.identity === identity(engine)) continue;
+      if (current?.identity === identity(engine)) {
+        current.driver.setEngine({ name: engine.name, daemonId: engine.daemonId ?? null });
+        continue;
+      }
       const docker = dockerClient(engine);
       if (!docker.ok) {
         failed.push({ name: engine.name, error: docker.error });
         continue;
       }
-      this.members.set(engine.name, {
-        endpoint: engine,
-        driver: this.options.driverFor(docker.value, engine),
-        identity: identity(engine),
-      });
+      const driver = this.options.driverFor(docker.value, engine);
+      driver.setEngine({ name: engine.name, daemonId: engine.daemonId ?? null });
+      this.members.set(engine.name, { endpoint: engine, driver, identity: identity(engine) });
       if (!current) added.push(engine.name);
     }
     return { added, removed, failed };

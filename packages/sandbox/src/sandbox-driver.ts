@@ -20,6 +20,8 @@ export const LABEL = {
   instance: "dockyard.instance",
   /** Which gateway process made it: its warm and starting sandboxes are not another gateway's to remove. */
   gateway: "dockyard.gateway",
+  /** Which engine (by its registered name) it was made on: another engine name's reconciling leaves it alone. */
+  engine: "dockyard.engine",
 } as const;
 
 export interface SessionSpec {

@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import {
-  backgroundName,
   type CreateSessionEvent,
   type DockyardError,
   dockyardError,
@@ -14,6 +13,7 @@ import {
   type RunScriptResult,
   type SessionState,
 } from "@dockyard/protocol";
+import { type BackgroundRun, startBackground } from "./background-script.ts";
 import { boundedAll } from "./bounded-all.ts";
 import { emptyHostStats } from "./container-stats.ts";
 import { FIGURES_COMMAND, machineStatsOf } from "./machine-figures.ts";
@@ -410,26 +410,9 @@ export class SshDriver implements SandboxDriver {
     );
   }
 
-  async runBackground(run: Omit<ScriptRun, "timeoutMs"> & { name: string }): Promise<Result<{ pid: number }>> {
-    if (!backgroundName.safeParse(run.name).success) {
-      return err(dockyardError("BAD_REQUEST", `Bad background script name ${run.name}.`));
-    }
-    const log = `/var/log/killercoda/${run.name}.log`;
+  runBackground(run: BackgroundRun): Promise<Result<{ pid: number }>> {
     // Detached from the connection: its own session, output to the log, stdin closed.
-    const started = await this.runScript({
-      ...run,
-      env: { ...run.env, DOCKYARD_SCRIPT: run.script },
-      script: `mkdir -p /var/log/killercoda; setsid nohup bash -c "$DOCKYARD_SCRIPT" > ${log} 2>&1 < /dev/null & echo $!`,
-      timeoutMs: 10_000,
-    });
-    if (!started.ok) return started;
-    const pid = Number(started.value.stdout.trim());
-    if (!Number.isInteger(pid) || pid <= 0) {
-      return err(
-        dockyardError("SANDBOX_FAILED", `The background script did not start: ${started.value.stderr.trim()}`),
-      );
-    }
-    return ok({ pid });
+    return startBackground((script) => this.runScript(script), run, true);
   }
 
   async putFiles(sessionId: string, host: string, files: ArchiveFile[]): Promise<Result<{ files: number }>> {
